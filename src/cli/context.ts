@@ -1,0 +1,47 @@
+/**
+ * What every CLI command needs: the configuration (loaded once), a logger and the
+ * database, opened lazily and always closed, with one clear message on failure.
+ */
+import type { Knex } from 'knex';
+import { ConfigError, loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { createDb } from '../platform/db.js';
+import { createLogger, type Logger } from '../platform/logger.js';
+
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+}
+
+export interface CliContext {
+  config: Readonly<Config>;
+  log: Logger;
+  db: Knex;
+  out: (line: string) => void;
+}
+
+export function buildConfig(opts: GlobalOptions): Readonly<Config> {
+  return loadConfig(opts.config ? { file: opts.config } : {});
+}
+
+/** Runs `fn` with a context, closes the database afterwards and turns errors into exit codes. */
+export async function withContext<T>(opts: GlobalOptions, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const config = buildConfig(opts);
+  const log = createLogger(config.log);
+  const db = createDb(config.database);
+  try {
+    return await fn({ config, log, db, out: (line) => process.stdout.write(`${line}\n`) });
+  } finally {
+    await db.destroy();
+  }
+}
+
+export function reportFatal(err: unknown): number {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    return 78; // EX_CONFIG
+  }
+  const e = err as Error;
+  process.stderr.write(`casemail: ${e.message ?? String(err)}\n`);
+  return 1;
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/** The `casemail` command line: one file per command group, registered here. */
+import { Command } from 'commander';
+import { reportFatal, type GlobalOptions } from './context.js';
+import { registerDbCommands } from './db.js';
+import { registerServiceCommands } from './service.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('casemail')
+    .description('casemail — an email-first support desk')
+    .option('-c, --config <file>', 'configuration file applied after config/*.json')
+    .showHelpAfterError()
+    .exitOverride();
+  const globals = () => program.opts<GlobalOptions>();
+  registerDbCommands(program, globals);
+  registerServiceCommands(program, globals);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number };
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) return e.exitCode ?? 1;
+    return reportFatal(err);
+  }
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportFatal(err);
+  },
+);

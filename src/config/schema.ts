@@ -1,0 +1,167 @@
+/**
+ * The one type of casemail's configuration. Parsed once at boot by the loader;
+ * everything downstream receives the frozen result and never reads process.env.
+ */
+import { z } from 'zod';
+
+/** Env values arrive as strings: accept "true"/"false"/"1"/"0" but never coerce "false" to true. */
+const bool = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const s = v.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(s)) return true;
+  if (['false', '0', 'no', 'off'].includes(s)) return false;
+  return v;
+}, z.boolean());
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const port = int(0, 65535);
+const email = z.string().trim().toLowerCase().email();
+const domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}$/, 'expected a domain name');
+const locale = z.enum(['en', 'fr']);
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected an IANA time zone such as Europe/Paris');
+const cron = z.string().regex(/^(\S+\s+){4,5}\S+$/, 'expected a cron expression with 5 or 6 fields');
+
+export const imapMailboxSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
+  host: z.string().min(1),
+  port: port.default(993),
+  secure: bool.default(true),
+  user: z.string().min(1),
+  password: z.string().min(1),
+  folder: z.string().default('INBOX'),
+  processedFolder: z.string().default('casemail/processed'),
+  quarantineFolder: z.string().default('casemail/quarantine'),
+  afterProcessing: z.enum(['move', 'flag', 'delete']).default('move'),
+  /** The product (code) or queue this mailbox feeds; a mail to it needs no product line. */
+  product: z.string().optional(),
+  queue: z.string().optional(),
+  idle: bool.default(true),
+  resyncCron: cron.default('*/5 * * * *'),
+  batchSize: int(1, 10_000).default(200),
+});
+
+export const configSchema = z.object({
+  instance: z
+    .object({ id: z.string().min(1).default('casemail-1') })
+    .default({ id: 'casemail-1' }),
+  database: z
+    .object({
+      /** postgres://… ; when absent, an embedded PGlite database in dataDir is used. */
+      url: z.string().url().optional(),
+      dataDir: z.string().default('data/pglite'),
+      poolMax: int(1, 100).default(8),
+    })
+    .prefault({}),
+  mail: z.object({
+    /** Our mail domain: Message-IDs and signed reply addresses live here. */
+    domain,
+    supportAddress: email,
+    supportName: z.string().default('Support'),
+    replyLocalPart: z.string().regex(/^[a-z0-9._-]+$/i).default('support'),
+    loopHeader: z.string().regex(/^X-[A-Za-z0-9-]+$/).default('X-Casemail-Loop'),
+  }),
+  reference: z
+    .object({
+      prefix: z.string().regex(/^[A-Z]{2,8}$/, 'two to eight capital letters').default('INC'),
+      digits: int(3, 12).default(6),
+    })
+    .prefault({}),
+  tsc: z.object({ phone: z.string().min(3) }),
+  largeFiles: z
+    .object({
+      ftpInstructions: z
+        .string()
+        .default('Upload large files to our FTP server and mention their names in a reply.'),
+    })
+    .prefault({}),
+  locale: z
+    .object({ default: locale.default('en'), timeZone: timeZone.default('Europe/Paris') })
+    .prefault({}),
+  limits: z
+    .object({
+      attachmentBytes: int(1).default(10 * 1024 * 1024),
+      maxMessageBytes: int(1024).default(40 * 1024 * 1024),
+      parseTimeMs: int(100).default(5000),
+      autoRepliesPerAddressPerHour: int(0).default(5),
+    })
+    .prefault({}),
+  imap: z.object({ mailboxes: z.array(imapMailboxSchema).default([]) }).prefault({}),
+  smtpListener: z
+    .object({
+      enabled: bool.default(false),
+      host: z.string().default('127.0.0.1'),
+      port: port.default(2525),
+      acceptedDomains: z.array(domain).default([]),
+      maxSize: int(1024).default(25 * 1024 * 1024),
+    })
+    .prefault({}),
+  smtpOut: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: port.default(25),
+      secure: bool.default(false),
+      user: z.string().optional(),
+      password: z.string().optional(),
+      pool: bool.default(true),
+      maxConnections: int(1, 50).default(4),
+      dkim: z
+        .object({ domainName: domain, keySelector: z.string().min(1), privateKey: z.string().min(1) })
+        .optional(),
+    })
+    .prefault({}),
+  outbox: z
+    .object({
+      enabled: bool.default(true),
+      pollMs: int(10).default(1000),
+      batchSize: int(1, 1000).default(50),
+      maxAttempts: int(1, 100).default(12),
+      backoffBaseMs: int(10).default(30_000),
+      backoffMaxMs: int(1000).default(6 * 3600_000),
+    })
+    .prefault({}),
+  http: z
+    .object({
+      enabled: bool.default(true),
+      host: z.string().default('127.0.0.1'),
+      port: port.default(8080),
+      publicUrl: z.string().url().default('http://127.0.0.1:8080'),
+    })
+    .prefault({}),
+  security: z
+    .object({
+      /** Signs one-click unsubscribe links; must be long and random in production. */
+      linkSecret: z.string().min(16),
+      /** How sender authentication (RFC 8601 Authentication-Results) is used. */
+      senderAuth: z.enum(['require', 'prefer', 'off']).default('prefer'),
+      trustedAuthservIds: z.array(z.string()).default([]),
+    }),
+  rules: z
+    .object({
+      closedIncident: z
+        .object({ policy: z.enum(['reopen', 'new-after']).default('new-after'), days: int(0).default(14) })
+        .prefault({}),
+      typeOfIssueKeywords: z.record(z.string(), z.array(z.string())).default({}),
+      priorityHints: z.record(z.string(), z.array(z.string())).default({}),
+    })
+    .prefault({}),
+  log: z
+    .object({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      pretty: z.enum(['auto', 'always', 'never']).default('auto'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ImapMailboxConfig = z.infer<typeof imapMailboxSchema>;

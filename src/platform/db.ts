@@ -1,0 +1,62 @@
+/**
+ * The database handle: PostgreSQL through `pg` when a URL is configured, otherwise an
+ * embedded PostgreSQL (PGlite) in a data directory so casemail starts on a fresh machine.
+ * The same migrations and queries run on both; code above this file only sees Knex.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
+
+export type { Knex };
+export type Db = Knex;
+
+// DATE columns are calendar days (contract end dates), not instants: keep them as 'YYYY-MM-DD'
+// instead of letting pg turn them into a Date at local midnight (off by one across time zones).
+pg.types.setTypeParser(1082, (v: string) => v);
+// COUNT(*) and other int8 results: casemail's counts fit in a double.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+export interface DbOptions {
+  url?: string | undefined;
+  dataDir: string;
+  poolMax: number;
+}
+
+export type DbEngine = 'postgres' | 'pglite';
+
+export function dbEngine(opts: DbOptions): DbEngine {
+  return opts.url ? 'postgres' : 'pglite';
+}
+
+export function createDb(opts: DbOptions): Knex {
+  if (opts.url) {
+    return knexFactory({
+      client: 'pg',
+      connection: opts.url,
+      pool: { min: 0, max: opts.poolMax },
+      acquireConnectionTimeout: 10_000,
+    });
+  }
+  const memory = opts.dataDir === ':memory:';
+  if (!memory) mkdirSync(resolve(opts.dataDir), { recursive: true });
+  return knexFactory({
+    client: ClientPgLite as unknown as typeof knexFactory.Client,
+    dialect: 'postgres',
+    // Own PGlite instance so DATE and INT8 parse exactly as with `pg` above.
+    connection: () => ({
+      pglite: new PGlite({
+        ...(memory ? {} : { dataDir: resolve(opts.dataDir) }),
+        parsers: { [pgliteTypes.DATE]: (v: string) => v, [pgliteTypes.INT8]: (v: string) => Number(v) },
+      }),
+    }),
+    useNullAsDefault: false,
+  } as Knex.Config);
+}
+
+/** True for PGlite, which has one connection: callers must not hold two at once. */
+export function isEmbedded(db: Knex): boolean {
+  return (db.client as { config?: { client?: unknown } }).config?.client !== 'pg';
+}
