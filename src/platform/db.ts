@@ -42,17 +42,17 @@ export function createDb(opts: DbOptions): Knex {
   }
   const memory = opts.dataDir === ':memory:';
   if (!memory) mkdirSync(resolve(opts.dataDir), { recursive: true });
+  // One PGlite instance per database handle: knex may call the connection function more
+  // than once, and two instances on one data directory corrupt it. Own instance also lets
+  // DATE and INT8 parse exactly as with `pg` above.
+  const pglite = new PGlite({
+    ...(memory ? {} : { dataDir: resolve(opts.dataDir) }),
+    parsers: { [pgliteTypes.DATE]: (v: string) => v, [pgliteTypes.INT8]: (v: string) => Number(v) },
+  });
   return knexFactory({
     client: ClientPgLite as unknown as typeof knexFactory.Client,
     dialect: 'postgres',
-    // Own PGlite instance so DATE and INT8 parse exactly as with `pg` above.
-    connection: () => ({
-      pglite: new PGlite({
-        ...(memory ? {} : { dataDir: resolve(opts.dataDir) }),
-        parsers: { [pgliteTypes.DATE]: (v: string) => v, [pgliteTypes.INT8]: (v: string) => Number(v) },
-      }),
-    }),
-    useNullAsDefault: false,
+    connection: () => ({ pglite }),
   } as Knex.Config);
 }
 
