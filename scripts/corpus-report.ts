@@ -14,6 +14,7 @@ import {
   corpusFolders,
   expectedScreen,
   folderMessages,
+  meetsExpectation,
   normaliseText,
   quoteCases,
 } from './corpus/collect.js';
@@ -42,7 +43,7 @@ async function screenFolder(corpusDir: string, folder: string): Promise<FolderSt
       const verdict = screenMessage(parsed, CORPUS_SCREEN_CONTEXT);
       stats.kinds.set(verdict.kind, (stats.kinds.get(verdict.kind) ?? 0) + 1);
       const expected = expectedScreen(folder, message.name);
-      const ok = expected === null || (expected === 'clean') === (verdict.kind === 'clean');
+      const ok = meetsExpectation(expected, verdict.kind);
       const why = verdict.kind === 'clean' ? '' : ` (${verdict.reason})`;
       if (!ok) stats.mismatches.push(`${message.name}: expected ${expected}, got ${verdict.kind}${why}`);
     } catch (err) {

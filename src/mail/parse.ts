@@ -63,6 +63,28 @@ function chunks(raw: Buffer): Readable {
   return Readable.from(pieces, { objectMode: false });
 }
 
+const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]{1,76}:/;
+
+/**
+ * Skips what precedes the header block in files saved by some tools: blank or
+ * whitespace-only lines (mailparser would read the whole message as body, losing every
+ * header and with them all bounce evidence) and an mbox "From " separator (RFC 4155).
+ */
+export function skipPreamble(raw: Buffer): Buffer {
+  let offset = 0;
+  for (let guard = 0; guard < 100 && offset < raw.length; guard += 1) {
+    const nl = raw.indexOf(0x0a, offset);
+    const end = nl === -1 ? raw.length : nl;
+    const line = raw.toString('latin1', offset, Math.min(end, offset + 1024));
+    const skippable = line.trim() === '' || (guard === 0 && line.startsWith('From '));
+    if (!skippable) break;
+    offset = end + 1;
+  }
+  if (offset === 0 || offset >= raw.length) return raw;
+  const next = raw.toString('latin1', offset, Math.min(raw.length, offset + 100));
+  return HEADER_LINE.test(next) ? raw.subarray(offset) : raw;
+}
+
 /** Runs mailparser within the budget; on timeout the input stream is destroyed so it stops. */
 function runParser(raw: Buffer, budgetMs: number): Promise<ParsedMail> {
   const input = chunks(raw);
@@ -92,8 +114,8 @@ function runParser(raw: Buffer, budgetMs: number): Promise<ParsedMail> {
 }
 
 export async function parseMessage(raw: Buffer, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<ParsedMessage> {
-  checkShape(raw, limits);
-  const mail = await runParser(raw, limits.timeBudgetMs);
+  checkShape(skipPreamble(raw), limits);
+  const mail = await runParser(skipPreamble(raw), limits.timeBudgetMs);
   const checksum = createHash('sha256').update(raw).digest('hex');
   return toParsedMessage(mail, raw.length, checksum);
 }

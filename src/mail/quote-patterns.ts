@@ -17,13 +17,22 @@ const wroteAlternation = WROTE.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 export const ATTRIBUTION_PATTERNS: readonly RegExp[] = [
   // "On …, X wrote:" and its translations: a leading word, then "wrote" near the end.
   new RegExp(
-    `^(?:on|le|am|el|il|em|op|den|d\\.|w dniu|dnia|в|på|em|el día|tanggal)\\b.{0,250}?(?:${wroteAlternation})\\b[^:：\\n]{0,60}[:：]?\\s*$`,
+    `^(?:on|le|am|el|il|em|op|den|d\\.|w dniu|dnia|в|på|el día|tanggal)\\b.{0,250}?(?:${wroteAlternation})(?!\\p{L})[^:：\\n]{0,60}[:：]?\\s*$`,
     'iu',
   ),
   // "X <x@y> wrote:" / "2016-03-03 13:00 GMT+01:00 X <x@y>:" (Gmail date-first style).
-  new RegExp(`^.{0,250}?(?:${wroteAlternation})\\s*[:：]\\s*$`, 'iu'),
+  new RegExp(`^.{0,250}?(?:${wroteAlternation})(?:\\(\\p{L}{1,3}\\))?\\s*[:：]\\s*$`, 'iu'),
+  // A date or time, then the author's address, then a colon: Gmail's date-first style and
+  // the Russian, Finnish and mobile variants ("ср, 30 апр. 2025 г. в 15:19, X <x@y>:").
   /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b.{0,200}<[^<>\s]+@[^<>\s]+>\s*[:：]\s*$/u,
+  /^.{0,120}\d{1,2}[:.]\d{2}\b.{0,150}<[^<>\s]+@[^<>\s]+>\s*[:：]\s*$/u,
+  // Date first, then "wrote", then the author's address (Norwegian Gmail: "tir. 18. apr. 2017
+  // kl. 13:09 skrev X <x@y>:"); the address keeps an ordinary sentence from matching.
+  new RegExp(`^.{0,120}\\d.{0,150}(?:${wroteAlternation})(?!\\p{L}).{0,100}@.{0,100}[:：]\\s*$`, 'iu'),
 ];
+
+/** Attribution wrapped in dashes, as Zoho writes it: "---- On …, x@y wrote ----". */
+export const DASHED_ATTRIBUTION = new RegExp(`^\\s*-{2,}.{0,250}(?:${wroteAlternation})\\s*-{2,}\\s*$`, 'iu');
 
 /** Lines that open a quoted original in Outlook, Lotus, Yahoo, Thunderbird and friends. */
 export const ORIGINAL_MESSAGE_SEPARATORS: readonly RegExp[] = [
@@ -35,7 +44,12 @@ export const ORIGINAL_MESSAGE_SEPARATORS: readonly RegExp[] = [
     'iu',
   ),
   /^\s*_{20,}\s*$/u,
+  // Any other "-------- <phrase> --------" line (Danish "Oprindelig besked", forwards).
+  /^\s*-{4,}\s*[\p{L}'’ ]{3,40}\s*-{4,}\s*$/u,
 ];
+
+/** Lines that may sit just above a quoted header block and belong to it (`====`, `Message du : …`). */
+export const HEADER_BLOCK_LEAD = /^\s*(?:[=_\-*~]{3,}|message du\s*:.*)\s*$/iu;
 
 /** Header labels of an Outlook-style quoted block, by language. */
 const FROM_LABELS = [
@@ -65,10 +79,23 @@ export const QUOTED_LINE = /^\s*(?:>|\|\s)/u;
 export const SIGNATURE_DELIMITERS: readonly RegExp[] = [/^--\s*$/u, /^__\s*$/u];
 
 /** Mobile and webmail footers, which begin the signature. */
+/** Closing salutations; followed by a few short lines only, they open the signature. */
+export const CLOSING_SALUTATION = new RegExp(
+  '^\\s*(?:(?:best|kind|warm|warmest|many)?\\s*regards|best(?: wishes)?|cheers|thanks(?: again)?|thank you|many thanks|' +
+    'sincerely|yours sincerely|yours truly|mit freundlichen grüßen|mit freundlichen grüssen|viele grüße|' +
+    'beste grüße|liebe grüße|gruß|grüße|cordialement|bien cordialement|salutations|saludos|un saludo|' +
+    'atentamente|cordiali saluti|saluti|distinti saluti|met vriendelijke groet|groeten|med vennlig hilsen|' +
+    'med venlig hilsen|hilsen|vänliga hälsningar|mvh|ystävällisin terveisin|terveisin|pozdrawiam|' +
+    'с уважением|atenciosamente|abraços)[\\s,.!]*$',
+  'iu',
+);
+/** At most this many non-empty lines may follow a salutation for it to count as a signature. */
+export const SALUTATION_TAIL_LINES = 5;
+
 export const SIGNATURE_FOOTERS: readonly RegExp[] = [
   /^\s*sent (?:from|via|with|using) (?:my |the )?\S.{0,60}$/iu,
   /^\s*get outlook for \S.{0,40}$/iu,
-  /^\s*(?:von meinem|gesendet von meinem|gesendet mit der) \S.{0,50}$/iu,
+  /^\s*(?:von meinem|gesendet von|gesendet mit der) \S.{0,50}$/iu,
   /^\s*(?:envoyé de mon|envoyé depuis mon|envoyé à partir de) \S.{0,50}$/iu,
   /^\s*(?:enviado desde mi|enviado do meu|enviado de meu|enviado de mi) \S.{0,50}$/iu,
   /^\s*(?:inviato da(?:l mio)?) \S.{0,50}$/iu,

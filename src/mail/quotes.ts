@@ -6,11 +6,15 @@
  */
 import {
   ATTRIBUTION_PATTERNS,
+  CLOSING_SALUTATION,
+  DASHED_ATTRIBUTION,
   HEADER_BLOCK_FIELD,
+  HEADER_BLOCK_LEAD,
   HEADER_BLOCK_START,
   HEADER_BLOCK_WINDOW,
   ORIGINAL_MESSAGE_SEPARATORS,
   QUOTED_LINE,
+  SALUTATION_TAIL_LINES,
   SIGNATURE_DELIMITERS,
   SIGNATURE_FOOTERS,
 } from './quote-patterns.js';
@@ -32,6 +36,9 @@ function isAttribution(lines: readonly string[], index: number): boolean {
   for (let n = 0; n < MAX_JOINED_LINES; n += 1) {
     const line = lines[index + n];
     if (line === undefined || (n > 0 && line.trim() === '')) return false;
+    // Only a line carrying a date may continue onto the next: otherwise "Hi," followed by
+    // "On … wrote:" would be read as one attribution and the greeting lost.
+    if (n > 0 && !/\d/.test(lines[index] ?? '')) return false;
     joined = n === 0 ? line.trim() : `${joined} ${line.trim()}`;
     if (joined.length > MAX_ATTRIBUTION_LENGTH) return false;
     if (ATTRIBUTION_PATTERNS.some((p) => p.test(joined))) return true;
@@ -53,16 +60,37 @@ function quoteStart(lines: readonly string[]): number {
     const line = lines[i] ?? '';
     if (line.trim() === '') continue;
     if (QUOTED_LINE.test(line)) return i;
-    if (ORIGINAL_MESSAGE_SEPARATORS.some((p) => p.test(line))) return i;
-    if (isAttribution(lines, i) || isHeaderBlock(lines, i)) return i;
+    if (ORIGINAL_MESSAGE_SEPARATORS.some((p) => p.test(line)) || DASHED_ATTRIBUTION.test(line)) return i;
+    if (isAttribution(lines, i)) return i;
+    if (isHeaderBlock(lines, i)) return withLead(lines, i);
   }
   return lines.length;
+}
+
+/** Moves a header block's start up over the lines that introduce it (`====`, `Date: …`). */
+function withLead(lines: readonly string[], start: number): number {
+  let i = start;
+  while (i > 0) {
+    const above = lines[i - 1] ?? '';
+    if (above.trim() !== '' && !HEADER_BLOCK_LEAD.test(above) && !HEADER_BLOCK_FIELD.test(above)) break;
+    i -= 1;
+  }
+  return i;
+}
+
+/** A closing salutation followed only by a few short lines (name, title) opens the signature. */
+function isSalutation(lines: readonly string[], index: number, end: number): boolean {
+  if (!CLOSING_SALUTATION.test(lines[index] ?? '')) return false;
+  const before = lines.slice(0, index).filter((l) => l.trim() !== '');
+  const after = lines.slice(index + 1, end).filter((l) => l.trim() !== '');
+  return before.length > 0 && after.length > 0 && after.length <= SALUTATION_TAIL_LINES && after.every((l) => l.length <= 80);
 }
 
 function signatureStart(lines: readonly string[], end: number): number {
   for (let i = 0; i < end; i += 1) {
     const line = lines[i] ?? '';
     if (SIGNATURE_DELIMITERS.some((p) => p.test(line)) || SIGNATURE_FOOTERS.some((p) => p.test(line))) return i;
+    if (isSalutation(lines, i, end)) return i;
   }
   return end;
 }

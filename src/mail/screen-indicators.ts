@@ -100,6 +100,8 @@ export const AUTO_REPLY_SUBJECTS: readonly RegExp[] = [
   /^automaattinen vastaus\b/i,
   /^odpowied[źz] automatyczna\b/i,
   /^автоматический ответ/i,
+  // Hotmail's complaint feedback loop (JMRP): an automated report, not RFC 5965 ARF.
+  /^complaint about message from\b/i,
   /^(?:自动回复|自動回覆|自動回复|自動応答|自動返信)/u,
 ];
 
