@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_PARSE_LIMITS, MailParseError, parseMessage } from '../src/mail/parse.js';
 import { stripQuoted } from '../src/mail/quotes.js';
-import { screenMessage, type ScreenContext } from '../src/mail/screen.js';
+import { screenMessage } from '../src/mail/screen.js';
 import {
   DEFAULT_CORPUS_DIR,
   corpusAvailable,
@@ -18,14 +18,7 @@ import {
   normaliseText,
   quoteCases,
 } from './corpus/collect.js';
-
-export const CORPUS_SCREEN_CONTEXT: ScreenContext = {
-  ownAddresses: ['support@casemail.example'],
-  messageIdDomain: 'casemail.example',
-  loopHeader: 'X-Casemail-Loop',
-  instanceId: 'corpus-report',
-  maxReceived: 25,
-};
+import { CORPUS_SCREEN_CONTEXT } from './corpus/context.js';
 
 interface FolderStats {
   total: number;
