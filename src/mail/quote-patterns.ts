@@ -93,7 +93,8 @@ export const CLOSING_SALUTATION = new RegExp(
 export const SALUTATION_TAIL_LINES = 5;
 
 export const SIGNATURE_FOOTERS: readonly RegExp[] = [
-  /^\s*sent (?:from|via|with|using) (?:my |the )?\S.{0,60}$/iu,
+  // No comma or semicolon: "Sent from my desk, is much easier…" is a sentence, not a footer.
+  /^\s*sent (?:from|via|with|using) (?:my |the )?[^\s,;][^,;]{0,60}$/iu,
   /^\s*get outlook for \S.{0,40}$/iu,
   /^\s*(?:von meinem|gesendet von|gesendet mit der) \S.{0,50}$/iu,
   /^\s*(?:envoyé de mon|envoyé depuis mon|envoyé à partir de) \S.{0,50}$/iu,

@@ -107,19 +107,51 @@ function split(lines: readonly string[]): StrippedText {
   };
 }
 
+const isQuoted = (line: string | undefined): boolean => line !== undefined && QUOTED_LINE.test(line);
+const isBlank = (line: string | undefined): boolean => line === undefined || line.trim() === '';
+
+/** End of a quoted block: an attribution (possibly wrapped), then `>` lines and blank lines. */
+function skipQuotedBlock(lines: readonly string[], start: number): number {
+  let i = start;
+  if (!isQuoted(lines[i]) && isAttribution(lines, i)) {
+    i += 1;
+    while (i < lines.length && !isQuoted(lines[i]) && !isBlank(lines[i]) && i - start < MAX_JOINED_LINES) i += 1;
+  }
+  while (i < lines.length && (isQuoted(lines[i]) || isBlank(lines[i]))) i += 1;
+  return i;
+}
+
+/**
+ * Bottom-posted and interleaved answers: the mail opens with a quote and the sender's
+ * words sit between quoted blocks. Every unquoted segment is kept, in order.
+ */
+function interleaved(lines: readonly string[], first: number): StrippedText | null {
+  const visible: string[] = [];
+  const quoted: string[] = [];
+  let signature = '';
+  let i = first;
+  while (i < lines.length) {
+    const blockEnd = skipQuotedBlock(lines, i);
+    if (blockEnd === i) break;
+    quoted.push(...lines.slice(i, blockEnd));
+    const rest = lines.slice(blockEnd);
+    const next = quoteStart(rest);
+    const sig = signatureStart(rest, next);
+    if (sig > 0) visible.push(join(rest.slice(0, sig)));
+    i = blockEnd + next;
+    if (sig < next) {
+      signature = join(rest.slice(sig, next));
+      break;
+    }
+  }
+  quoted.push(...lines.slice(i));
+  const text = visible.filter((v) => v.trim() !== '').join('\n\n');
+  return text === '' ? null : { visible: text, quoted: join(quoted), signature };
+}
+
 export function stripQuoted(text: string): StrippedText {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const result = split(lines);
   if (result.visible.trim() !== '') return result;
-  // Bottom-posting: the mail opens with a quote and the answer follows it. Keep the answer.
-  const first = quoteStart(lines);
-  if (!QUOTED_LINE.test(lines[first] ?? '')) return result;
-  let after = first;
-  while (after < lines.length && (QUOTED_LINE.test(lines[after] ?? '') || (lines[after] ?? '').trim() === '')) {
-    after += 1;
-  }
-  if (after >= lines.length) return result;
-  const rest = split(lines.slice(after));
-  if (rest.visible.trim() === '') return result;
-  return { visible: rest.visible, signature: rest.signature, quoted: join([...lines.slice(first, after), rest.quoted]) };
+  return interleaved(lines, quoteStart(lines)) ?? result;
 }

@@ -42,6 +42,19 @@ describe('stripQuoted keeps what the sender wrote', () => {
     expect(result.quoted).toContain('Is the printer');
   });
 
+  it('keeps every answer interleaved between quoted blocks', () => {
+    const text = 'On Tue, Jan 2, 2024 at 10:00 AM Support <support@casemail.example> wrote:\n\n> Is it jammed?\n\n' +
+      'Yes, on tray 2.\n\n> Which model?\n\nThe HP 4050.\n';
+    const result = stripQuoted(text);
+    expect(result.visible).toBe('Yes, on tray 2.\n\nThe HP 4050.');
+    expect(result.quoted).toContain('Which model?');
+  });
+
+  it('does not take "Sent from my desk, …" in a sentence for a footer', () => {
+    const text = `${REPLY}\n\nSent from my desk, which is much easier than my phone.`;
+    expect(stripQuoted(text)).toMatchObject({ visible: text, signature: '' });
+  });
+
   it.each([
     ['-- ', 'Alice Customer\nACME Corp'],
     ['--', 'Alice'],
