@@ -6,10 +6,8 @@
 
 // C0 controls, DEL and C1 controls, plus the Unicode line and paragraph separators
 // that some clients treat as line breaks.
-// eslint-disable-next-line no-control-regex
 const HEADER_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 // Same set minus TAB and LF, which are legitimate in a text body.
-// eslint-disable-next-line no-control-regex
 const TEXT_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** One line of header text: every control run becomes one space, whitespace collapsed. */

@@ -49,26 +49,41 @@ function formatInstant(value: unknown, options: HelperOptions, withTime: boolean
   return formatter(locale, options.data?.timeZone ?? 'UTC', withTime).format(date);
 }
 
-function formatBytes(value: unknown, options: HelperOptions): string {
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(locale: string, digits: number): Intl.NumberFormat {
+  const key = `${locale}|${digits}`;
+  let fmt = numberFormats.get(key);
+  if (!fmt) {
+    fmt = new Intl.NumberFormat(locale, { maximumFractionDigits: digits });
+    numberFormats.set(key, fmt);
+  }
+  return fmt;
+}
+
+// Symbols are translated through the `unit` labels (French writes Ko, Mo).
+const UNITS = ['B', 'KB', 'MB', 'GB'];
+
+function formatBytes(value: unknown, options: HelperOptions, units: Record<string, string> = {}): string {
   const bytes = typeof value === 'number' ? value : Number(value);
   if (!Number.isFinite(bytes)) return '';
-  const units = ['B', 'KB', 'MB', 'GB'];
   let size = bytes;
   let unit = 0;
-  while (size >= 1024 && unit < units.length - 1) {
+  while (size >= 1024 && unit < UNITS.length - 1) {
     size /= 1024;
     unit += 1;
   }
   const locale = options.data?.locale ?? 'en';
-  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(size);
-  return `${number} ${units[unit] ?? 'B'}`;
+  const number = numberFormat(locale, unit === 0 ? 0 : 1).format(size);
+  const symbol = UNITS[unit] ?? 'B';
+  return `${number} ${units[symbol] ?? symbol}`;
 }
 
 /** Registers the helpers on one locale's Handlebars environment. */
 export function registerHelpers(env: HandlebarsEnv, labels: Labels): void {
   env.registerHelper('date', (value: unknown, options: HelperOptions) => formatInstant(value, options, false));
   env.registerHelper('datetime', (value: unknown, options: HelperOptions) => formatInstant(value, options, true));
-  env.registerHelper('bytes', (value: unknown, options: HelperOptions) => formatBytes(value, options));
+  env.registerHelper('bytes', (value: unknown, options: HelperOptions) => formatBytes(value, options, labels['unit']));
   env.registerHelper('label', (group: unknown, value: unknown) => {
     const key = String(value ?? '');
     return labels[String(group)]?.[key] ?? key;
