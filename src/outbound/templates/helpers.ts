@@ -94,6 +94,11 @@ export function registerHelpers(env: HandlebarsEnv, labels: Labels): void {
     const lines = text.replace(/\r\n?/g, '\n').split('\n');
     return new env.SafeString(lines.map((line) => env.escapeExpression(line)).join('<br>\n'));
   });
+  // Escaping does not stop `javascript:` links; only web and mail links pass.
+  env.registerHelper('safeUrl', (value: unknown) => {
+    const url = typeof value === 'string' ? value.trim() : '';
+    return /^(https?:|mailto:)/i.test(url) ? url : '#';
+  });
   env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   env.registerHelper('count', (value: unknown) => (Array.isArray(value) ? value.length : 0));
 }
