@@ -187,20 +187,22 @@ async function instancePids(instanceName: string, confPath: string): Promise<num
   return pids;
 }
 
+/**
+ * SIGTERM first, so Dovecot shuts down cleanly; its master can take several seconds when an
+ * IMAP session is still open, so after a short grace period every process of the instance is
+ * killed outright (maildir is crash-safe, and tests want fast restarts).
+ */
 async function killInstance(child: ChildProcess, files: InstanceFiles): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
-    await Promise.race([exited, timer]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  // The master waits for its children only briefly; make sure none outlives it.
-  const deadline = Date.now() + 5_000;
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  const graceUntil = Date.now() + 1_000;
+  const giveUpAt = Date.now() + 10_000;
   for (;;) {
     const pids = await instancePids(files.instanceName, files.conf);
-    if (pids.length === 0) return;
-    if (Date.now() > deadline) {
+    const masterAlive = child.exitCode === null && child.signalCode === null;
+    if (pids.length === 0 && !masterAlive) return;
+    if (Date.now() > giveUpAt) throw new Error(`dovecot processes survived: ${pids.join(', ')}`);
+    if (Date.now() > graceUntil) {
+      if (masterAlive) child.kill('SIGKILL');
       for (const pid of pids) {
         try {
           process.kill(pid, 'SIGKILL');

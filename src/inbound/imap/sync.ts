@@ -1,0 +1,122 @@
+/**
+ * One pass over a mailbox folder: compare STATUS with the stored cursor, fetch whatever lies
+ * beyond it in bounded batches, hand each message to the pipeline and acknowledge it only
+ * after ingest resolved. The cursor advances message by message, after the acknowledgement,
+ * so a crash at any point re-reads at most the message in hand, which the pipeline's dedupe
+ * turns into a no-op. Connection handling lives in source.ts; this file only reads and acks.
+ */
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { IngestFn } from '../types.js';
+import { acknowledge, ackActionFor } from './acknowledge.js';
+import type { CursorStore, ImapMailboxConfig, MailboxCursor } from './types.js';
+
+export interface SyncDeps {
+  config: ImapMailboxConfig;
+  ingest: IngestFn;
+  cursors: CursorStore;
+  logger: Logger;
+  clock: Clock;
+  /** Checked before each message, so a graceful stop lets only the current one finish. */
+  shouldStop: () => boolean;
+  /** Reports how many messages are still waiting, for health checks. */
+  onLag: (lag: number) => void;
+}
+
+export interface SyncResult {
+  uidValidity: string;
+  ingested: number;
+  /** Messages beyond the cursor left unread because of a stop request. */
+  remaining: number;
+}
+
+export async function syncFolder(client: ImapFlow, deps: SyncDeps): Promise<SyncResult> {
+  const { config } = deps;
+  const lock = await client.getMailboxLock(config.folder);
+  try {
+    const cursor = await currentCursor(client, deps);
+    const uids = await uidsAfter(client, cursor.lastUid);
+    deps.onLag(uids.length);
+    let ingested = 0;
+    for (let start = 0; start < uids.length; start += config.batchSize) {
+      if (deps.shouldStop()) break;
+      const batch = uids.slice(start, start + config.batchSize);
+      const messages = await client.fetchAll(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
+      messages.sort((a, b) => a.uid - b.uid);
+      for (const message of messages) {
+        if (deps.shouldStop()) break;
+        await handleMessage(client, deps, cursor, message);
+        ingested++;
+        deps.onLag(uids.length - ingested);
+      }
+    }
+    return { uidValidity: cursor.uidValidity, ingested, remaining: uids.length - ingested };
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * The stored cursor, or a fresh one when there is none or the folder's UIDVALIDITY changed:
+ * old UIDs then mean nothing (RFC 3501 2.3.1.1) and the whole folder has to be read again.
+ */
+async function currentCursor(client: ImapFlow, deps: SyncDeps): Promise<MailboxCursor> {
+  const { config, cursors, logger } = deps;
+  const status = await client.status(config.folder, { uidValidity: true, uidNext: true, messages: true });
+  if (!status || status.uidValidity === undefined) throw new Error(`STATUS of ${config.folder} returned no UIDVALIDITY`);
+  const uidValidity = status.uidValidity.toString();
+  const stored = await cursors.load(config.name);
+  if (stored && stored.uidValidity === uidValidity) return { ...stored };
+  if (stored) {
+    logger.warn({ msg: 'UIDVALIDITY changed, re-reading the folder', previous: stored.uidValidity, uidValidity });
+  }
+  const fresh = { uidValidity, lastUid: 0 };
+  await cursors.save(config.name, fresh);
+  return fresh;
+}
+
+async function uidsAfter(client: ImapFlow, lastUid: number): Promise<number[]> {
+  // "n:*" also matches the highest UID when it is below n (RFC 3501 6.4.8), hence the filter.
+  const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
+  if (!Array.isArray(found)) return [];
+  return found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
+}
+
+async function handleMessage(
+  client: ImapFlow,
+  deps: SyncDeps,
+  cursor: MailboxCursor,
+  message: FetchMessageObject,
+): Promise<void> {
+  const { config, logger } = deps;
+  const uid = message.uid;
+  const outcome = await deps.ingest({
+    source: 'imap',
+    mailbox: config.name,
+    uidValidity: cursor.uidValidity,
+    uid,
+    // An empty body still goes to the pipeline, which quarantines it rather than losing it.
+    raw: message.source ?? Buffer.alloc(0),
+    receivedAt: receivedAt(message, deps.clock),
+  });
+  const action = ackActionFor(outcome, config);
+  const result = await acknowledge(client, uid, action);
+  if (result === 'gone') {
+    logger.info({ msg: 'message already taken by another reader', uid, status: outcome.status });
+  }
+  cursor.lastUid = uid;
+  await deps.cursors.save(config.name, { uidValidity: cursor.uidValidity, lastUid: uid });
+  logger.debug({ msg: 'message acknowledged', uid, status: outcome.status, action: action.kind });
+}
+
+/** INTERNALDATE is when the server accepted the mail, closer to the truth than our fetch time. */
+function receivedAt(message: FetchMessageObject, clock: Clock): Date {
+  const value = message.internalDate;
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
+  if (typeof value === 'string') {
+    const parsed = new Date(value);
+    if (!Number.isNaN(parsed.getTime())) return parsed;
+  }
+  return clock.now();
+}
