@@ -59,25 +59,28 @@ export type AckResult = 'done' | 'gone';
  */
 export async function acknowledge(client: ImapFlow, uid: number, action: AckAction): Promise<AckResult> {
   const range = String(uid);
-  let ok: boolean;
+  // Whether the server confirmed that this very message was handled by us.
+  let confirmed: boolean | null;
   switch (action.kind) {
-    case 'move':
-      ok = Boolean(await client.messageMove(range, action.folder, { uid: true }));
+    case 'move': {
+      const result = await client.messageMove(range, action.folder, { uid: true });
+      // With UIDPLUS (RFC 4315) the COPYUID map names the moved messages; a MOVE that found
+      // nothing (another reader moved it first) answers a plain OK without one.
+      const uidPlus = client.capabilities.has('UIDPLUS');
+      confirmed = result ? (result.uidMap?.has(uid) ?? (uidPlus ? false : null)) : false;
       break;
+    }
     case 'flag':
-      ok = await client.messageFlagsAdd(range, [action.flag], { uid: true });
+      // Flagging is idempotent and leaves the message in place: success needs no check.
+      confirmed = await client.messageFlagsAdd(range, [action.flag], { uid: true });
       break;
     case 'delete':
-      ok = await client.messageDelete(range, { uid: true });
+      confirmed = (await client.messageDelete(range, { uid: true })) ? null : false;
       break;
   }
-  if (ok && action.kind === 'flag') return 'done';
-  const stillThere = await client.search({ uid: range }, { uid: true });
-  const present = Array.isArray(stillThere) && stillThere.includes(uid);
-  if (action.kind === 'flag') {
-    if (!present) return 'gone';
-    throw new AcknowledgeError(`could not flag UID ${uid}`, uid);
-  }
+  if (confirmed === true) return 'done';
+  const found = await client.search({ uid: range }, { uid: true });
+  const present = Array.isArray(found) && found.includes(uid);
   if (present) throw new AcknowledgeError(`could not ${action.kind} UID ${uid}`, uid);
-  return ok ? 'done' : 'gone';
+  return confirmed === null ? 'done' : 'gone';
 }
