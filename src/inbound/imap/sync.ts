@@ -91,13 +91,19 @@ async function handleMessage(
 ): Promise<void> {
   const { config, logger } = deps;
   const uid = message.uid;
+  const raw = await sourceOf(client, message);
+  if (raw === null) {
+    // Expunged under us by another reader after our SEARCH: it is that reader's message now.
+    logger.info({ msg: 'message vanished before it was read, skipping', uid });
+    await advance(deps, cursor, uid);
+    return;
+  }
   const outcome = await deps.ingest({
     source: 'imap',
     mailbox: config.name,
     uidValidity: cursor.uidValidity,
     uid,
-    // An empty body still goes to the pipeline, which quarantines it rather than losing it.
-    raw: message.source ?? Buffer.alloc(0),
+    raw,
     receivedAt: receivedAt(message, deps.clock),
   });
   const action = ackActionFor(outcome, config);
@@ -105,9 +111,27 @@ async function handleMessage(
   if (result === 'gone') {
     logger.info({ msg: 'message already taken by another reader', uid, status: outcome.status });
   }
-  cursor.lastUid = uid;
-  await deps.cursors.save(config.name, { uidValidity: cursor.uidValidity, lastUid: uid });
+  await advance(deps, cursor, uid);
   logger.debug({ msg: 'message acknowledged', uid, status: outcome.status, action: action.kind });
+}
+
+async function advance(deps: SyncDeps, cursor: MailboxCursor, uid: number): Promise<void> {
+  cursor.lastUid = uid;
+  await deps.cursors.save(deps.config.name, { uidValidity: cursor.uidValidity, lastUid: uid });
+}
+
+/**
+ * The message bytes, or null when the message is no longer in the folder. Dovecot answers a
+ * FETCH of a message another session just expunged with an empty body; handing that to the
+ * pipeline would quarantine an empty message for nothing. A message that is still there but
+ * reads empty twice really is empty and goes to the pipeline, which quarantines it.
+ */
+async function sourceOf(client: ImapFlow, message: FetchMessageObject): Promise<Buffer | null> {
+  if (message.source && message.source.length > 0) return message.source;
+  const found = await client.search({ uid: String(message.uid) }, { uid: true });
+  if (!Array.isArray(found) || !found.includes(message.uid)) return null;
+  const again = await client.fetchOne(String(message.uid), { uid: true, source: true }, { uid: true });
+  return again && again.source ? again.source : Buffer.alloc(0);
 }
 
 /** INTERNALDATE is when the server accepted the mail, closer to the truth than our fetch time. */

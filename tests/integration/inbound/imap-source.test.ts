@@ -218,6 +218,9 @@ describe('ImapSource', () => {
     // read by one instance at a time; what matters here is that nothing is missing.
     expect((await subjects(user, 'Processed')).length).toBeGreaterThanOrEqual(total);
     expect(sink.stored.size).toBe(total);
+    // A message expunged by one reader reads empty in the other's session; it must be skipped,
+    // not handed over (the pipeline would quarantine an empty message).
+    expect(sink.calls.every((m) => m.raw.length > 0)).toBe(true);
     await Promise.all([a.sync(), b.sync()]);
     expect(a.status()).toMatchObject({ connected: true, lastError: null });
     expect(b.status()).toMatchObject({ connected: true, lastError: null });
