@@ -96,6 +96,8 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# Tests log in with wrong passwords on purpose; no need to slow them down.
+auth_failure_delay = 0
 login_greeting = ${files.greeting}
 default_internal_user = dovecot
 default_login_user = dovenull
@@ -111,6 +113,13 @@ passdb {
 userdb {
   driver = static
   args = uid=dovecot gid=dovecot home=${dir}/home/%u
+}
+# Every test client logs in from 127.0.0.1: one deliberate wrong password must not make
+# Dovecot's per-IP auth penalty delay every later login by seconds.
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 service imap-login {
   inet_listener imap {
