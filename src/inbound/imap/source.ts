@@ -7,7 +7,7 @@
  * server never multiplies reconnect attempts.
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
-import cron, { type ScheduledTask } from 'node-cron';
+import cron, { type ScheduledTask, type TaskOptions } from 'node-cron';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import type { IngestFn } from '../types.js';
@@ -91,6 +91,7 @@ export class ImapSource {
     this.cronTask = cron.schedule(this.config.resyncCron, () => this.sync(), {
       name: `imap-resync-${this.name}`,
       noOverlap: true,
+      logger: cronLogger(this.log),
     });
     this.connecting = this.connect();
   }
@@ -276,6 +277,17 @@ export class ImapSource {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
+}
+
+/** node-cron logs to the console unless given a logger of its own shape. */
+function cronLogger(log: Logger): NonNullable<TaskOptions['logger']> {
+  const child = log.child({ component: 'node-cron' });
+  return {
+    info: (message) => child.info({ msg: message }),
+    warn: (message) => child.warn({ msg: message }),
+    error: (message, err) => child.error({ msg: String(message), err: err ?? message }),
+    debug: (message) => child.debug({ msg: String(message) }),
+  };
 }
 
 function errorText(err: unknown): string {

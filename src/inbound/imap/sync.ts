@@ -35,7 +35,12 @@ export async function syncFolder(client: ImapFlow, deps: SyncDeps): Promise<Sync
   const { config } = deps;
   const lock = await client.getMailboxLock(config.folder);
   try {
-    const cursor = await currentCursor(client, deps);
+    const { cursor, uidNext } = await currentCursor(client, deps);
+    // UIDs only grow (RFC 3501 2.3.1.1): when UIDNEXT is right after the cursor, nothing is new.
+    if (uidNext !== undefined && uidNext <= cursor.lastUid + 1) {
+      deps.onLag(0);
+      return { uidValidity: cursor.uidValidity, ingested: 0, remaining: 0 };
+    }
     const uids = await uidsAfter(client, cursor.lastUid);
     deps.onLag(uids.length);
     let ingested = 0;
@@ -61,19 +66,25 @@ export async function syncFolder(client: ImapFlow, deps: SyncDeps): Promise<Sync
  * The stored cursor, or a fresh one when there is none or the folder's UIDVALIDITY changed:
  * old UIDs then mean nothing (RFC 3501 2.3.1.1) and the whole folder has to be read again.
  */
-async function currentCursor(client: ImapFlow, deps: SyncDeps): Promise<MailboxCursor> {
+async function currentCursor(
+  client: ImapFlow,
+  deps: SyncDeps,
+): Promise<{ cursor: MailboxCursor; uidNext: number | undefined }> {
   const { config, cursors, logger } = deps;
+  // The folder is selected, and Dovecot answers STATUS for it from the session's own view,
+  // which only learns of new mail when the session syncs: NOOP makes it sync first.
+  await client.noop();
   const status = await client.status(config.folder, { uidValidity: true, uidNext: true, messages: true });
   if (!status || status.uidValidity === undefined) throw new Error(`STATUS of ${config.folder} returned no UIDVALIDITY`);
   const uidValidity = status.uidValidity.toString();
   const stored = await cursors.load(config.name);
-  if (stored && stored.uidValidity === uidValidity) return { ...stored };
+  if (stored && stored.uidValidity === uidValidity) return { cursor: { ...stored }, uidNext: status.uidNext };
   if (stored) {
     logger.warn({ msg: 'UIDVALIDITY changed, re-reading the folder', previous: stored.uidValidity, uidValidity });
   }
   const fresh = { uidValidity, lastUid: 0 };
   await cursors.save(config.name, fresh);
-  return fresh;
+  return { cursor: fresh, uidNext: status.uidNext };
 }
 
 async function uidsAfter(client: ImapFlow, lastUid: number): Promise<number[]> {

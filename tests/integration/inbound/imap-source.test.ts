@@ -19,7 +19,7 @@ let dovecot: Dovecot;
 const running: ImapSource[] = [];
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ users: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8'] });
+  dovecot = await startDovecot({ users: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9'] });
 });
 
 afterEach(async () => {
@@ -182,6 +182,21 @@ describe('ImapSource', () => {
 
     await sink.waitForStored(1, 30_000);
     await eventually(async () => expect(await subjects(user, 'Processed')).toEqual(['<msg-7@example.com>']));
+  });
+
+  it('finds new mail through the cron resync when IDLE is off, although STATUS of a selected folder can be stale', async () => {
+    const user = 'u9';
+    const sink = new MemorySink();
+    const source = startSource({
+      config: mailbox(user, { idle: false, resyncCron: '* * * * * *' }),
+      cursors: new MemoryCursorStore(),
+      ingest: sink.ingest,
+    });
+    await eventually(() => expect(source.status().lastSyncAt).not.toBeNull());
+    await dovecot.append(user, 'INBOX', testMessage(9));
+
+    await sink.waitForStored(1, 30_000);
+    await eventually(async () => expect(await subjects(user, 'Processed')).toEqual(['<msg-9@example.com>']));
   });
 
   it('reconnects after the server restarts and goes on reading', async () => {
