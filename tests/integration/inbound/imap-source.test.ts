@@ -19,7 +19,7 @@ let dovecot: Dovecot;
 const running: ImapSource[] = [];
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ users: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9'] });
+  dovecot = await startDovecot({ users: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8', 'u9', 'u10', 'u11'] });
 });
 
 afterEach(async () => {
@@ -164,6 +164,44 @@ describe('ImapSource', () => {
       '<msg-2@example.com>',
       '<msg-3@example.com>',
     ]);
+  });
+
+  it('retries on its own after ingest failed, once the database is back', async () => {
+    const user = 'u10';
+    await dovecot.append(user, 'INBOX', testMessage(1));
+    const sink = new MemorySink();
+    let failures = 2;
+    startSource({
+      config: mailbox(user),
+      cursors: new MemoryCursorStore(),
+      ingest: async (message) => {
+        if (failures-- > 0) throw new Error('database unavailable');
+        return sink.ingest(message);
+      },
+    });
+
+    await eventually(async () => expect(await subjects(user, 'Processed')).toEqual(['<msg-1@example.com>']));
+    expect(sink.calls).toHaveLength(1);
+  });
+
+  it('re-reads INBOX when its UIDVALIDITY changes under a live connection', async () => {
+    const user = 'u11';
+    const config = mailbox(user, { afterProcessing: 'flag', idle: true });
+    await dovecot.append(user, 'INBOX', testMessage(1));
+    await dovecot.append(user, 'INBOX', testMessage(2));
+    const sink = new MemorySink();
+    const cursors = new MemoryCursorStore();
+    const source = startSource({ config, cursors, ingest: sink.ingest, idleDelayMs: 200 });
+    await eventually(() => expect(cursors.cursors.get(user)?.lastUid).toBe(2));
+    const before = cursors.cursors.get(user)?.uidValidity;
+
+    // Dovecot drops sessions that have the folder selected; the source reconnects by itself.
+    await dovecot.recreateMailbox(user, 'INBOX');
+
+    await sink.waitForCalls(4, 30_000);
+    await eventually(() => expect(cursors.cursors.get(user)?.uidValidity).not.toBe(before));
+    expect(sink.stored.size).toBe(2);
+    await eventually(() => expect(source.status()).toMatchObject({ connected: true, lag: 0 }));
   });
 
   it('picks up a new message through IDLE without a manual sync', async () => {
