@@ -1,0 +1,86 @@
+/**
+ * What happens to a message in its IMAP folder once its outcome is committed. The choice is a
+ * pure function of the outcome and the config; carrying it out also checks that the message
+ * really left the folder, because a MOVE can fail without an error (another reader already
+ * moved it, or the server refused) and only the first case is safe to treat as done.
+ */
+import type { ImapFlow } from 'imapflow';
+import type { IngestOutcome } from '../types.js';
+import type { ImapMailboxConfig } from './types.js';
+
+export type AckAction = { kind: 'move'; folder: string } | { kind: 'flag'; flag: '\\Seen' } | { kind: 'delete' };
+
+export function ackActionFor(
+  outcome: IngestOutcome,
+  config: Pick<ImapMailboxConfig, 'afterProcessing' | 'processedFolder' | 'quarantineFolder'>,
+): AckAction {
+  switch (outcome.status) {
+    case 'quarantined':
+      // Quarantined mail stays visible to an operator in its own folder, never deleted.
+      return { kind: 'move', folder: config.quarantineFolder };
+    case 'processed':
+    case 'ignored':
+    case 'duplicate':
+      switch (config.afterProcessing) {
+        case 'move':
+          return { kind: 'move', folder: config.processedFolder };
+        case 'flag':
+          return { kind: 'flag', flag: '\\Seen' };
+        case 'delete':
+          return { kind: 'delete' };
+      }
+  }
+}
+
+/** The folders an acknowledgement may move mail into, created at connect time if missing. */
+export function ackFolders(config: ImapMailboxConfig): string[] {
+  const folders = [config.quarantineFolder];
+  if (config.afterProcessing === 'move') folders.push(config.processedFolder);
+  return folders;
+}
+
+export class AcknowledgeError extends Error {
+  readonly code = 'IMAP_ACK_FAILED';
+  constructor(
+    message: string,
+    readonly uid: number,
+  ) {
+    super(message);
+    this.name = 'AcknowledgeError';
+  }
+}
+
+/** How the acknowledgement ended: 'done' by us, or 'gone' because another reader took it. */
+export type AckResult = 'done' | 'gone';
+
+/**
+ * Carries out an acknowledgement on the selected folder. Throws AcknowledgeError when the
+ * message is still in the folder afterwards, so the caller keeps its cursor where it is.
+ */
+export async function acknowledge(client: ImapFlow, uid: number, action: AckAction): Promise<AckResult> {
+  const range = String(uid);
+  // Whether the server confirmed that this very message was handled by us.
+  let confirmed: boolean | null;
+  switch (action.kind) {
+    case 'move': {
+      const result = await client.messageMove(range, action.folder, { uid: true });
+      // With UIDPLUS (RFC 4315) the COPYUID map names the moved messages; a MOVE that found
+      // nothing (another reader moved it first) answers a plain OK without one.
+      const uidPlus = client.capabilities.has('UIDPLUS');
+      confirmed = result ? (result.uidMap?.has(uid) ?? (uidPlus ? false : null)) : false;
+      break;
+    }
+    case 'flag':
+      // Flagging is idempotent and leaves the message in place: success needs no check.
+      confirmed = await client.messageFlagsAdd(range, [action.flag], { uid: true });
+      break;
+    case 'delete':
+      confirmed = (await client.messageDelete(range, { uid: true })) ? null : false;
+      break;
+  }
+  if (confirmed === true) return 'done';
+  const found = await client.search({ uid: range }, { uid: true });
+  const present = Array.isArray(found) && found.includes(uid);
+  if (present) throw new AcknowledgeError(`could not ${action.kind} UID ${uid}`, uid);
+  return confirmed === null ? 'done' : 'gone';
+}
