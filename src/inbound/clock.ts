@@ -1,9 +1,2 @@
-/**
- * Time as a dependency: sources stamp `receivedAt` and measure connection uptime through a
- * clock handed in by the composition root, so tests can control it without patching globals.
- */
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+/** Time as a dependency for the sources; the one definition lives in platform/. */
+export { type Clock, systemClock } from '../platform/clock.js';
