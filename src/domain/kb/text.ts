@@ -41,3 +41,8 @@ export function significantWords(text: string, max = 40): string[] {
 export function orQueryText(words: readonly string[]): string {
   return words.join(' or ');
 }
+
+/** True when `text` uses web-search operators ("phrase", -word, or): the user meant them exactly. */
+export function usesSearchOperators(text: string): boolean {
+  return /"|(?:^|\s)-[\p{L}\p{N}]|(?:^|\s)or(?:\s|$)/iu.test(text);
+}
