@@ -1,0 +1,241 @@
+/**
+ * The knowledge base on PostgreSQL full-text search, identical on the embedded PGlite.
+ *
+ * An article matches in its own language: English articles against the query parsed with
+ * the 'english' configuration, French ones against the 'french' parse, so "transfers" finds
+ * "Transfer" and "transférer" finds the French transfer articles. Both conditions are plain
+ * `search @@ constant` tests, which lets the planner combine two GIN index scans. Ranking
+ * happens in a subquery that returns only ids; titles, bodies and ts_headline snippets are
+ * computed for the few rows returned, never for every match.
+ *
+ * Every call is limited to published articles of the products it is given: the contract
+ * filter is part of each SQL statement, not left to callers.
+ */
+import type { Knex } from 'knex';
+import type { Article, ArticleHit, CategoryIndex, KnowledgeBase } from '../domain/kb/port.js';
+import { orQueryText, significantWords, usesSearchOperators } from '../domain/kb/text.js';
+
+type Db = Knex | Knex.Transaction;
+
+/** ts_rank_cd normalisation 32: rank / (rank + 1), a score between 0 and 1. */
+const RANK_NORMALISATION = 32;
+/**
+ * Weights of the D, C, B (body) and A (title) labels: a word in the title counts five times a
+ * word of the body, so an article titled after the query beats one that merely repeats it.
+ */
+const RANK_WEIGHTS = "'{0.05, 0.1, 0.2, 1.0}'::float4[]";
+const MAX_LIMIT = 50;
+const HEADLINE_OPTIONS = 'StartSel=«, StopSel=», MaxFragments=2, MaxWords=25, MinWords=10, ShortWord=2, FragmentDelimiter=" … "';
+
+/**
+ * Suggestions for an incident: the OR-query of its significant words must reach this
+ * normalised rank, hit at least SUGGEST_MIN_TERMS distinct words of the incident, and one
+ * of them must be in the article's title. Calibrated on the demo articles: related incidents
+ * rank 0.84-0.88; an unrelated one sharing only common words ("send", "server") ranks 0.55
+ * or fails the title test.
+ */
+export const SUGGEST_MIN_RANK = 0.6;
+export const SUGGEST_MIN_TERMS = 2;
+/** How many best-ranked candidates are checked against the thresholds. */
+const SUGGEST_CANDIDATES = 20;
+
+const CONFIG_OF = "case when a.language = 'fr' then 'french'::regconfig else 'english'::regconfig end";
+const EN_QUERY = "websearch_to_tsquery('english', :text)";
+const FR_QUERY = "websearch_to_tsquery('french', :text)";
+/** The query parsed in the article's own language. */
+const QUERY_OF = `case when a.language = 'fr' then ${FR_QUERY} else ${EN_QUERY} end`;
+/** Two index-friendly conditions, one per language. */
+const MATCHES = `((a.language = 'en' and a.search @@ ${EN_QUERY}) or (a.language = 'fr' and a.search @@ ${FR_QUERY}))`;
+
+/** Only well-formed ids reach SQL; an empty list means "nothing", never "everything". */
+export function cleanProductIds(ids: readonly number[]): number[] {
+  return [...new Set(ids.filter((id) => Number.isSafeInteger(id) && id > 0))];
+}
+
+function clampLimit(limit: number | undefined, fallback: number): number {
+  if (limit === undefined || !Number.isFinite(limit)) return fallback;
+  return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
+}
+
+interface HitRow {
+  id: number;
+  slug: string;
+  title: string;
+  product_code: string;
+  product_name: string;
+  category: string | null;
+  snippet: string;
+  rank: number;
+}
+
+const toHit = (r: HitRow): ArticleHit => ({
+  id: r.id, slug: r.slug, title: r.title, productCode: r.product_code, productName: r.product_name,
+  category: r.category, snippet: r.snippet.replace(/\s+/g, ' ').trim(), rank: Number(r.rank),
+});
+
+/**
+ * The ranked ids of published articles of `ids` matching `text` (websearch syntax) in their
+ * own language, best first, then their display columns and snippets for those rows only.
+ */
+async function rankedHits(db: Db, text: string, ids: number[], limit: number): Promise<ArticleHit[]> {
+  // The tsqueries are written inline (not in a CTE) so they fold to constants and each
+  // `search @@ …` condition can use the GIN index.
+  const sql = `
+    select a.id, a.slug, a.title, p.code as product_code, p.name as product_name, c.name as category, top.rank,
+      ts_headline(${CONFIG_OF}, a.body, ${QUERY_OF}, :opts) as snippet
+    from (
+      select a.id, ts_rank_cd(${RANK_WEIGHTS}, a.search, ${QUERY_OF}, ${RANK_NORMALISATION}) as rank
+      from kb_articles a
+      where a.published_at is not null
+        and a.product_id = any(:ids::int[])
+        and ${MATCHES}
+      order by rank desc, a.id
+      limit :limit
+    ) top
+    join kb_articles a on a.id = top.id
+    join products p on p.id = a.product_id
+    left join kb_categories c on c.id = a.category_id
+    order by top.rank desc, a.id`;
+  const r = await db.raw<{ rows: HitRow[] }>(sql, { text, ids, limit, opts: HEADLINE_OPTIONS });
+  return r.rows.map(toHit);
+}
+
+async function search(db: Db, q: { text: string; productIds: number[]; limit?: number }): Promise<ArticleHit[]> {
+  const ids = cleanProductIds(q.productIds);
+  const text = q.text.trim();
+  if (!ids.length || !text) return [];
+  const limit = clampLimit(q.limit, 10);
+  const strict = await rankedHits(db, text, ids, limit);
+  if (strict.length || usesSearchOperators(text)) return strict;
+  // Nothing has every word: fall back to articles having any of them ("permissions registre"
+  // finds the English "Registry Permissions" article through "permissions"). Not when the
+  // asker used operators: "transfer -blind" must not come back with the blind transfers.
+  const words = significantWords(text, 20);
+  return words.length > 1 ? rankedHits(db, orQueryText(words), ids, limit) : [];
+}
+
+interface ArticleRow {
+  id: number;
+  slug: string;
+  title: string;
+  body: string;
+  language: 'en' | 'fr';
+  product_code: string;
+  product_name: string;
+  category: string | null;
+  view_count: number;
+  published_at: Date | null;
+}
+
+const toArticle = (r: ArticleRow): Article => ({
+  id: r.id, slug: r.slug, title: r.title, body: r.body, language: r.language, productCode: r.product_code,
+  productName: r.product_name, category: r.category, viewCount: r.view_count, publishedAt: r.published_at,
+});
+
+async function get(db: Db, q: { idOrSlug: string; productIds: number[]; countView?: boolean }): Promise<Article | null> {
+  const ids = cleanProductIds(q.productIds);
+  const key = q.idOrSlug.trim();
+  if (!ids.length || !key) return null;
+  const byId = /^\d{1,9}$/.test(key);
+  const match = `${byId ? 'a.id = :id' : 'a.slug = :slug'} and a.published_at is not null and a.product_id = any(:ids::int[])`;
+  // The view is counted by the same statement that reads the article: atomic, and only
+  // for an article the asker may see.
+  const source = q.countView
+    ? `update kb_articles a set view_count = a.view_count + 1 where ${match} returning a.*`
+    : `select a.* from kb_articles a where ${match}`;
+  const sql = `
+    with a as (${source})
+    select a.id, a.slug, a.title, a.body, a.language, p.code as product_code, p.name as product_name,
+      c.name as category, a.view_count, a.published_at
+    from a
+    join products p on p.id = a.product_id
+    left join kb_categories c on c.id = a.category_id`;
+  const bindings = { ids, ...(byId ? { id: Number(key) } : { slug: key }) };
+  const r = await db.raw<{ rows: ArticleRow[] }>(sql, bindings);
+  const row = r.rows[0];
+  return row ? toArticle(row) : null;
+}
+
+interface ListRow {
+  product_id: number;
+  id: number;
+  title: string;
+  view_count: number;
+  published_at: Date;
+}
+
+/** The top `n` published articles of each product in `ids` by `orderBy` (a window ordering). */
+async function topPerProduct(db: Db, ids: number[], n: number, orderBy: string): Promise<ListRow[]> {
+  const r = await db.raw<{ rows: ListRow[] }>(`
+    select product_id, id, title, view_count, published_at from (
+      select a.product_id, a.id, a.title, a.view_count, a.published_at,
+        row_number() over (partition by a.product_id order by ${orderBy}) as n
+      from kb_articles a
+      where a.published_at is not null and a.product_id = any(:ids::int[])
+    ) ranked
+    where n <= :n
+    order by product_id, n`, { ids, n });
+  return r.rows;
+}
+
+async function index(db: Db, q: { productIds: number[]; perList?: number }): Promise<CategoryIndex[]> {
+  const ids = cleanProductIds(q.productIds);
+  if (!ids.length) return [];
+  const n = clampLimit(q.perList, 5);
+  const products = (await db('products').select('id', 'code', 'name').whereIn('id', ids).orderBy('code')) as
+    { id: number; code: string; name: string }[];
+  const categories = (await db.raw<{ rows: { product_id: number; name: string; article_count: number }[] }>(`
+    select c.product_id, c.name, count(*)::int as article_count
+    from kb_categories c join kb_articles a on a.category_id = c.id and a.published_at is not null
+    where c.product_id = any(:ids::int[]) and a.product_id = c.product_id
+    group by c.product_id, c.name
+    order by c.name`, { ids })).rows;
+  const viewed = await topPerProduct(db, ids, n, 'a.view_count desc, a.published_at desc, a.id desc');
+  const recent = await topPerProduct(db, ids, n, 'a.published_at desc, a.id desc');
+  return products.map((p) => ({
+    productCode: p.code,
+    productName: p.name,
+    categories: categories.filter((c) => c.product_id === p.id).map((c) => ({ name: c.name, articleCount: c.article_count })),
+    mostViewed: viewed.filter((r) => r.product_id === p.id).map((r) => ({ id: r.id, title: r.title, viewCount: r.view_count })),
+    recent: recent.filter((r) => r.product_id === p.id).map((r) => ({ id: r.id, title: r.title, publishedAt: r.published_at })),
+  }));
+}
+
+/**
+ * Articles answering an incident: candidates are ranked with the OR-query of the incident's
+ * significant words; only those above both thresholds are kept (see SUGGEST_MIN_RANK).
+ */
+async function suggest(db: Db, q: { title: string; description: string; productId: number; limit?: number }): Promise<ArticleHit[]> {
+  const ids = cleanProductIds([q.productId]);
+  const words = significantWords(`${q.title}\n${q.description}`, 40);
+  if (!ids.length || !words.length) return [];
+  const limit = Math.min(clampLimit(q.limit, 3), 3);
+  const sql = `
+    select a.id, a.slug, a.title, p.code as product_code, p.name as product_name, c.name as category, top.rank,
+      ts_headline(${CONFIG_OF}, a.body, ${QUERY_OF}, :opts) as snippet
+    from (
+      select a.id, ts_rank_cd(${RANK_WEIGHTS}, a.search, ${QUERY_OF}, ${RANK_NORMALISATION}) as rank
+      from kb_articles a
+      where a.published_at is not null and a.product_id = any(:ids::int[]) and ${MATCHES}
+      order by rank desc, a.id
+      limit :candidates
+    ) top
+    join kb_articles a on a.id = top.id
+    join products p on p.id = a.product_id
+    left join kb_categories c on c.id = a.category_id
+    cross join lateral (select tsvector_to_array(to_tsvector(${CONFIG_OF}, :plain)) as words) w
+    where top.rank >= :minRank
+      and (select count(*) from unnest(tsvector_to_array(a.search)) l where l = any(w.words)) >= :minTerms
+      and exists (select 1 from unnest(tsvector_to_array(to_tsvector(${CONFIG_OF}, a.title))) t where t = any(w.words))
+    order by top.rank desc, a.id
+    limit :limit`;
+  const r = await db.raw<{ rows: HitRow[] }>(sql, {
+    text: orQueryText(words), plain: words.join(' '), ids, limit, candidates: SUGGEST_CANDIDATES,
+    minRank: SUGGEST_MIN_RANK, minTerms: SUGGEST_MIN_TERMS, opts: HEADLINE_OPTIONS,
+  });
+  return r.rows.map(toHit);
+}
+
+export function createKnowledgeBase(): KnowledgeBase {
+  return { search, get, index, suggest };
+}
