@@ -1,0 +1,121 @@
+/**
+ * Turns raw RFC 5322 bytes into casemail's ParsedMessage without letting a hostile
+ * message stall the process: size is checked first, the MIME skeleton is pre-scanned
+ * cheaply (depth, parts, header fields), and mailparser is fed in chunks and abandoned
+ * when the time budget runs out. Every refusal is a MailParseError with a closed code,
+ * so the ingest pipeline can quarantine the message and go on with the next one.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { toParsedMessage } from './convert.js';
+import { scanMime } from './mime-scan.js';
+import { MailParseError } from './parse-error.js';
+import type { ParsedMessage } from './types.js';
+
+export { MailParseError, type MailParseErrorCode } from './parse-error.js';
+
+export interface ParseLimits {
+  maxBytes: number;
+  maxMimeDepth: number;
+  maxParts: number;
+  /** Header fields in the whole message, every part and embedded message included. */
+  maxHeaders: number;
+  timeBudgetMs: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: Readonly<ParseLimits> = Object.freeze({
+  maxBytes: 40 * 1024 * 1024,
+  maxMimeDepth: 20,
+  maxParts: 500,
+  maxHeaders: 2000,
+  timeBudgetMs: 5000,
+});
+
+/** Small enough that the timer gets a turn between chunks, large enough to stay fast. */
+const CHUNK_BYTES = 64 * 1024;
+
+function checkShape(raw: Buffer, limits: ParseLimits): void {
+  if (raw.length > limits.maxBytes) {
+    throw new MailParseError('too_large', `message is ${raw.length} bytes, the limit is ${limits.maxBytes}`);
+  }
+  const shape = scanMime(raw, {
+    maxDepth: limits.maxMimeDepth,
+    maxParts: limits.maxParts,
+    maxHeaders: limits.maxHeaders,
+  });
+  if (shape.depth > limits.maxMimeDepth) {
+    throw new MailParseError('too_deep', `MIME nesting deeper than ${limits.maxMimeDepth} levels`);
+  }
+  if (shape.parts > limits.maxParts) {
+    throw new MailParseError('too_many_parts', `more than ${limits.maxParts} MIME parts`);
+  }
+  if (shape.headers > limits.maxHeaders) {
+    throw new MailParseError('too_many_headers', `more than ${limits.maxHeaders} header fields`);
+  }
+}
+
+function chunks(raw: Buffer): Readable {
+  const pieces: Buffer[] = [];
+  for (let offset = 0; offset < raw.length; offset += CHUNK_BYTES) {
+    pieces.push(raw.subarray(offset, offset + CHUNK_BYTES));
+  }
+  return Readable.from(pieces, { objectMode: false });
+}
+
+const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]{1,76}:/;
+
+/**
+ * Skips what precedes the header block in files saved by some tools: blank or
+ * whitespace-only lines (mailparser would read the whole message as body, losing every
+ * header and with them all bounce evidence) and an mbox "From " separator (RFC 4155).
+ */
+export function skipPreamble(raw: Buffer): Buffer {
+  let offset = 0;
+  for (let guard = 0; guard < 100 && offset < raw.length; guard += 1) {
+    const nl = raw.indexOf(0x0a, offset);
+    const end = nl === -1 ? raw.length : nl;
+    const line = raw.toString('latin1', offset, Math.min(end, offset + 1024));
+    const skippable = line.trim() === '' || (guard === 0 && line.startsWith('From '));
+    if (!skippable) break;
+    offset = end + 1;
+  }
+  if (offset === 0 || offset >= raw.length) return raw;
+  const next = raw.toString('latin1', offset, Math.min(raw.length, offset + 100));
+  return HEADER_LINE.test(next) ? raw.subarray(offset) : raw;
+}
+
+/** Runs mailparser within the budget; on timeout the input stream is destroyed so it stops. */
+function runParser(raw: Buffer, budgetMs: number): Promise<ParsedMail> {
+  const input = chunks(raw);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new MailParseError('timeout', `parsing took longer than ${budgetMs} ms`));
+      input.destroy(new Error('parse time budget exhausted'));
+    }, budgetMs);
+  });
+  const parsed = simpleParser(input, {
+    keepDeliveryStatus: true,
+    keepCidLinks: true,
+    skipHtmlToText: true,
+    skipTextToHtml: true,
+    skipTextLinks: true,
+    skipImageLinks: true,
+    checksumAlgo: 'sha256',
+  }).catch((err: unknown) => {
+    throw err instanceof MailParseError
+      ? err
+      : new MailParseError('malformed', `mailparser failed: ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+        });
+  });
+  return Promise.race([parsed, timeout]).finally(() => clearTimeout(timer));
+}
+
+export async function parseMessage(raw: Buffer, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<ParsedMessage> {
+  checkShape(skipPreamble(raw), limits);
+  const mail = await runParser(skipPreamble(raw), limits.timeBudgetMs);
+  const checksum = createHash('sha256').update(raw).digest('hex');
+  return toParsedMessage(mail, raw.length, checksum);
+}

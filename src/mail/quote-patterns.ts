@@ -1,0 +1,105 @@
+/**
+ * How mail clients mark quoted history and signatures, as data. Every client and
+ * language words its "On … wrote:" line differently; agents reading an incident should
+ * see what the customer wrote, not the fifth copy of our last notification. New client
+ * styles are added here, the scanner in quotes.ts stays the same.
+ */
+
+/** Words that end an attribution line ("… wrote:"), by language. */
+const WROTE = [
+  'wrote', 'writes', 'schrieb', 'schrieben', 'a écrit', 'a ecrit', 'escribió', 'escribio', 'ha scritto',
+  'escreveu', 'schreef', 'skrev', 'skrev følgende', 'kirjoitti', 'napisał', 'napisała', 'napisal',
+  'написал', 'написала', 'yazdı', 'írta', 'napsal', 'napsala', 'έγραψε', 'כתב', 'كتب', '写道', '寫道', 'のメッセージ',
+];
+const wroteAlternation = WROTE.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+
+/** Attribution lines ("On <date>, <name> wrote:"), tried on one line or two or three joined. */
+export const ATTRIBUTION_PATTERNS: readonly RegExp[] = [
+  // "On …, X wrote:" and its translations: a leading word, then "wrote" near the end.
+  new RegExp(
+    `^(?:on|le|am|el|il|em|op|den|d\\.|w dniu|dnia|в|på|el día|tanggal)\\b.{0,250}?(?:${wroteAlternation})(?!\\p{L})[^:：\\n]{0,60}[:：]?\\s*$`,
+    'iu',
+  ),
+  // "X <x@y> wrote:" / "2016-03-03 13:00 GMT+01:00 X <x@y>:" (Gmail date-first style).
+  new RegExp(`^.{0,250}?(?:${wroteAlternation})(?:\\(\\p{L}{1,3}\\))?\\s*[:：]\\s*$`, 'iu'),
+  // A date or time, then the author's address, then a colon: Gmail's date-first style and
+  // the Russian, Finnish and mobile variants ("ср, 30 апр. 2025 г. в 15:19, X <x@y>:").
+  /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b.{0,200}<[^<>\s]+@[^<>\s]+>\s*[:：]\s*$/u,
+  /^.{0,120}\d{1,2}[:.]\d{2}\b.{0,150}<[^<>\s]+@[^<>\s]+>\s*[:：]\s*$/u,
+  // Date first, then "wrote", then the author's address (Norwegian Gmail: "tir. 18. apr. 2017
+  // kl. 13:09 skrev X <x@y>:"); the address keeps an ordinary sentence from matching.
+  new RegExp(`^.{0,120}\\d.{0,150}(?:${wroteAlternation})(?!\\p{L}).{0,100}@.{0,100}[:：]\\s*$`, 'iu'),
+];
+
+/** Attribution wrapped in dashes, as Zoho writes it: "---- On …, x@y wrote ----". */
+export const DASHED_ATTRIBUTION = new RegExp(`^\\s*-{2,}.{0,250}(?:${wroteAlternation})\\s*-{2,}\\s*$`, 'iu');
+
+/** Lines that open a quoted original in Outlook, Lotus, Yahoo, Thunderbird and friends. */
+export const ORIGINAL_MESSAGE_SEPARATORS: readonly RegExp[] = [
+  new RegExp(
+    '^\\s*[-=_*]{2,}\\s*(?:original message|ursprüngliche nachricht|original nachricht|message d\'origine|' +
+      'mensaje original|messaggio originale|mensagem original|oorspronkelijk bericht|originalmeddelande|' +
+      'oprindelig meddelelse|opprinnelig melding|alkuperäinen viesti|wiadomość oryginalna|' +
+      'исходное сообщение|původní zpráva|eredeti üzenet|orijinal ileti|原始邮件|原始郵件)\\s*[-=_*]{2,}\\s*$',
+    'iu',
+  ),
+  /^\s*_{20,}\s*$/u,
+  // Any other "-------- <phrase> --------" line (Danish "Oprindelig besked", forwards).
+  /^\s*-{4,}\s*[\p{L}'’ ]{3,40}\s*-{4,}\s*$/u,
+];
+
+/** Lines that may sit just above a quoted header block and belong to it (`====`, `Message du : …`). */
+export const HEADER_BLOCK_LEAD = /^\s*(?:[=_\-*~]{3,}|message du\s*:.*)\s*$/iu;
+
+/** Header labels of an Outlook-style quoted block, by language. */
+const FROM_LABELS = [
+  'from', 'de', 'von', 'da', 'fra', 'från', 'van', 'od', 'lähettäjä', 'feladó', 'от', 'kimden', 'afzender',
+  'expéditeur', 'remitente', 'mittente', '发件人', '寄件者', '差出人', 'αποστολέας',
+];
+const HEADER_LABELS = [
+  'sent', 'date', 'to', 'cc', 'subject', 'envoyé', 'date d\'envoi', 'à', 'objet', 'gesendet', 'datum', 'an',
+  'betreff', 'inviato', 'data', 'a', 'oggetto', 'sendt', 'til', 'emne', 'enviado', 'enviada', 'fecha', 'para',
+  'asunto', 'assunto', 'verzonden', 'aan', 'onderwerp', 'skickat', 'till', 'ämne', 'lähetetty',
+  'vastaanottaja', 'aihe', 'wysłano', 'wysłane', 'do', 'temat', 'отправлено', 'дата', 'кому', 'тема',
+  'gönderildi', 'kime', 'konu', 'odesláno', 'komu', 'předmět', 'elküldve', 'címzett', 'tárgy',
+  '发送时间', '收件人', '主题', '日付', '宛先', '件名',
+];
+const labels = (list: readonly string[]): string => list.map((w) => w.replace(/'/g, "['’]")).join('|');
+
+/** `From: …` (optionally bold `*From:*` as Gmail renders Outlook's HTML). */
+export const HEADER_BLOCK_START = new RegExp(`^\\s*\\*?\\s*(?:${labels(FROM_LABELS)})\\s*[:：]\\s*\\*?\\s*\\S`, 'iu');
+export const HEADER_BLOCK_FIELD = new RegExp(`^\\s*\\*?\\s*(?:${labels(HEADER_LABELS)})\\s*[:：]`, 'iu');
+/** How many lines after `From:` may hold the other fields (names wrapped onto a second line). */
+export const HEADER_BLOCK_WINDOW = 4;
+
+/** Quoted lines: `>` (RFC 3676 §4.5) and the `|` some old clients use. */
+export const QUOTED_LINE = /^\s*(?:>|\|\s)/u;
+
+/** Signature delimiters: RFC 3676 §4.3 `-- ` (often sent without its trailing space). */
+export const SIGNATURE_DELIMITERS: readonly RegExp[] = [/^--\s*$/u, /^__\s*$/u];
+
+/** Mobile and webmail footers, which begin the signature. */
+/** Closing salutations; followed by a few short lines only, they open the signature. */
+export const CLOSING_SALUTATION = new RegExp(
+  '^\\s*(?:(?:best|kind|warm|warmest|many)?\\s*regards|best(?: wishes)?|cheers|thanks(?: again)?|thank you|many thanks|' +
+    'sincerely|yours sincerely|yours truly|mit freundlichen grüßen|mit freundlichen grüssen|viele grüße|' +
+    'beste grüße|liebe grüße|gruß|grüße|cordialement|bien cordialement|salutations|saludos|un saludo|' +
+    'atentamente|cordiali saluti|saluti|distinti saluti|met vriendelijke groet|groeten|med vennlig hilsen|' +
+    'med venlig hilsen|hilsen|vänliga hälsningar|mvh|ystävällisin terveisin|terveisin|pozdrawiam|' +
+    'с уважением|atenciosamente|abraços)[\\s,.!]*$',
+  'iu',
+);
+/** At most this many non-empty lines may follow a salutation for it to count as a signature. */
+export const SALUTATION_TAIL_LINES = 5;
+
+export const SIGNATURE_FOOTERS: readonly RegExp[] = [
+  /^\s*sent (?:from|via|with|using) (?:my |the )?\S.{0,60}$/iu,
+  /^\s*get outlook for \S.{0,40}$/iu,
+  /^\s*(?:von meinem|gesendet von|gesendet mit der) \S.{0,50}$/iu,
+  /^\s*(?:envoyé de mon|envoyé depuis mon|envoyé à partir de) \S.{0,50}$/iu,
+  /^\s*(?:enviado desde mi|enviado do meu|enviado de meu|enviado de mi) \S.{0,50}$/iu,
+  /^\s*(?:inviato da(?:l mio)?) \S.{0,50}$/iu,
+  /^\s*(?:verzonden (?:vanaf|met) (?:mijn )?)\S.{0,50}$/iu,
+  /^\s*(?:sendt fra min|skickat från min|lähetetty) \S.{0,50}$/iu,
+  /^\s*(?:wysłane z|отправлено с(?: моего)?) \S.{0,50}$/iu,
+];
