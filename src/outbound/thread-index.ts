@@ -1,0 +1,79 @@
+/**
+ * Outlook's `Thread-Index` header (the MIME form of PidTagConversationIndex,
+ * [MS-OXOMSG] 2.2.1.3). Outlook groups a conversation by the 22-byte header block
+ * and orders it by the 5-byte child blocks, ignoring References; without it our
+ * replies can land in separate conversations for Outlook users.
+ *
+ * Header block: 0x01, the 5 most significant bytes of a FILETIME (big-endian),
+ * then a 16-byte GUID. Each child block: 1 bit delta code, 31 bits of time delta,
+ * 4 random bits, 4 sequence bits.
+ */
+import { createHash } from 'node:crypto';
+
+// FILETIME counts 100 ns intervals since 1601-01-01; the Unix epoch is this many later.
+const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
+const MAX_DELTA_31 = (1n << 31n) - 1n;
+
+export function toFiletime(date: Date): bigint {
+  return BigInt(date.getTime()) * 10_000n + FILETIME_UNIX_EPOCH;
+}
+
+/**
+ * The 22-byte header block of a thread. Derived only from the thread's root
+ * Message-ID and start time, so every mail of one incident shares it and Outlook
+ * keeps them in one conversation, across restarts and instances.
+ */
+export function threadIndexHeader(rootMessageId: string, startedAt: Date): Buffer {
+  const block = Buffer.alloc(22);
+  block[0] = 0x01;
+  // The 40 high bits of the 64-bit FILETIME: drop the low 24 bits.
+  const high40 = toFiletime(startedAt) >> 24n;
+  for (let i = 0; i < 5; i += 1) {
+    block[1 + i] = Number((high40 >> BigInt(8 * (4 - i))) & 0xffn);
+  }
+  createHash('sha256').update(rootMessageId).digest().copy(block, 6, 0, 16);
+  return block;
+}
+
+/**
+ * One 5-byte child block for a reply sent `elapsed` after the thread started.
+ * The delta code picks the coarser unit (2^23 × 100 ns ≈ 0.84 s) once the fine one
+ * (2^18 × 100 ns ≈ 26 ms) no longer fits in 31 bits, i.e. after about 1.8 years.
+ */
+export function threadIndexChild(elapsed: bigint, seed: number): Buffer {
+  const ticks = elapsed < 0n ? 0n : elapsed;
+  const fine = ticks >> 18n;
+  const coarse = fine > MAX_DELTA_31;
+  let delta = coarse ? ticks >> 23n : fine;
+  if (delta > MAX_DELTA_31) delta = MAX_DELTA_31;
+  const word = ((coarse ? 1n : 0n) << 31n) | delta;
+  const block = Buffer.alloc(5);
+  block.writeUInt32BE(Number(word), 0);
+  block[4] = seed & 0xff;
+  return block;
+}
+
+export interface ThreadIndexInput {
+  rootMessageId: string;
+  threadStartedAt: Date;
+  sentAt: Date;
+  /** How many of our mails precede this one in the thread; one child block each. */
+  depth: number;
+}
+
+/**
+ * The base64 header value: the shared header block plus `depth` child blocks.
+ * Earlier blocks are spread evenly up to this mail's own delta so that the value
+ * is a pure function of its inputs yet still sorts after its predecessors.
+ */
+export function buildThreadIndex(input: ThreadIndexInput): string {
+  const header = threadIndexHeader(input.rootMessageId, input.threadStartedAt);
+  const total = toFiletime(input.sentAt) - toFiletime(input.threadStartedAt);
+  const blocks: Buffer[] = [header];
+  const depth = Math.max(0, Math.floor(input.depth));
+  for (let i = 1; i <= depth; i += 1) {
+    const elapsed = (total * BigInt(i)) / BigInt(depth);
+    blocks.push(threadIndexChild(elapsed, i & 0x0f));
+  }
+  return Buffer.concat(blocks).toString('base64');
+}
