@@ -16,8 +16,8 @@ import { screenedRule } from './screened.js';
 import { unknownSenderRule } from './unknown-sender.js';
 
 export const RULES: readonly Rule[] = [
-  screenedRule,
   alreadyProcessedRule,
+  screenedRule,
   noSenderRule,
   engineerRule,
   contactIdRule,
