@@ -7,17 +7,14 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import { referencePattern } from '../domain/incidents/reference.js';
 import { allHeaders } from '../mail/headers.js';
-import { stripQuoted } from '../mail/quotes.js';
 import { parseReplyAddress, verifyReplyTag } from '../mail/reply-address.js';
 import type { ScreenResult } from '../mail/screen.js';
-import { findIncidentReferences, stripPrefixes } from '../mail/subject.js';
 import type { ParsedMessage } from '../mail/types.js';
 import { coveredProducts } from '../rules/entitlement.js';
 import type { Facts, ThreadFacts } from '../rules/facts.js';
 import { resolveProduct } from '../rules/product.js';
 import { evaluateSenderAuth } from '../rules/sender-auth.js';
-import { isContactIdRequest, parseCustomerCommand, parseEngineerCommand } from '../rules/text/commands.js';
-import { firstLineOf, parsePortalFields } from '../rules/text/fields.js';
+import { interpret } from '../rules/interpret.js';
 import { autoRepliesThisHour } from '../store/auto-replies.js';
 import { loadCatalogue, loadSender } from '../store/identity.js';
 import { incidentByReference, incidentBySentMessageIds, incidentOfInbound } from '../store/threading.js';
@@ -59,35 +56,28 @@ async function loadThread(trx: Knex.Transaction, input: FactsInput, refs: string
 
 export async function gatherFacts(trx: Knex.Transaction, input: FactsInput, config: Readonly<Config>, now: Date): Promise<Facts> {
   const msg = input.message;
-  const pattern = referencePattern(config.reference);
-  const subjectBase = stripPrefixes(msg.subject).base;
-  const visibleText = stripQuoted(msg.text).visible.trim();
-  const firstLine = firstLineOf(visibleText);
-  const command = parseCustomerCommand(subjectBase, firstLine, visibleText, pattern);
-  const refs = findIncidentReferences(msg.subject, pattern).map((r) => r.toUpperCase());
-  if (command?.name === 'status' && command.reference !== null && !refs.includes(command.reference)) refs.unshift(command.reference);
+  const read = interpret(msg.subject, msg.text, referencePattern(config.reference));
   const email = msg.from?.address.toLowerCase() ?? null;
   const sender = await loadSender(trx, email, msg.from?.name ?? '', calendarDay(now, config.locale.timeZone));
-  const fields = parsePortalFields(visibleText);
   return {
     now,
     inboundId: input.inboundId,
     screen: input.screen,
     alreadyHandledIncidentId: await incidentOfInbound(trx, input.inboundId),
     subject: msg.subject,
-    subjectBase,
-    visibleText,
-    firstLine,
+    subjectBase: read.subjectBase,
+    visibleText: read.visibleText,
+    firstLine: read.firstLine,
     replyTo: msg.replyTo.map((a) => a.address),
-    fields,
-    contactIdRequest: isContactIdRequest(subjectBase, firstLine),
-    command,
-    engineerCommand: parseEngineerCommand(firstLine),
+    fields: read.fields,
+    contactIdRequest: read.contactIdRequest,
+    command: read.command,
+    engineerCommand: read.engineerCommand,
     sender,
     auth: evaluateSenderAuth(allHeaders(msg.headers, 'authentication-results'), config.security.trustedAuthservIds, email),
     authPolicy: config.security.senderAuth,
-    thread: await loadThread(trx, input, refs, config),
-    product: resolveProduct({ mailboxProduct: input.mailboxProduct, productLine: fields.product, subject: subjectBase, catalogue: await loadCatalogue(trx), covered: coveredProducts(sender) }),
+    thread: await loadThread(trx, input, read.references, config),
+    product: resolveProduct({ mailboxProduct: input.mailboxProduct, productLine: read.fields.product, subject: read.subjectBase, catalogue: await loadCatalogue(trx), covered: coveredProducts(sender) }),
     autoRepliesThisHour: email === null ? 0 : await autoRepliesThisHour(trx, email, now),
     autoReplyLimit: config.limits.autoRepliesPerAddressPerHour,
     closedIncident: config.rules.closedIncident,
