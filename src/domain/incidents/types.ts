@@ -1,0 +1,120 @@
+/**
+ * The incident model as use cases see it, the repository port the store implements,
+ * and the domain events use cases emit (the notification planner turns them into mail).
+ * No database code here: the CLI, the HTTP API and mail handling share these use cases.
+ */
+
+export const INCIDENT_STATUSES = ['new', 'open', 'pending_customer', 'escalated', 'workaround_provided', 'closed', 'reopened'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+export type Level = 'low' | 'normal' | 'high' | 'critical';
+
+export interface Incident {
+  id: number;
+  reference: string;
+  accountId: number;
+  reporterContactId: number | null;
+  productId: number | null;
+  typeOfIssue: string | null;
+  title: string;
+  description: string;
+  status: IncidentStatus;
+  priority: Level;
+  urgency: Level;
+  outage: boolean;
+  engineerId: number | null;
+  category: string | null;
+  version: string | null;
+  build: string | null;
+  customerTicket: string | null;
+  linkedIncidentId: number | null;
+  replySecret: string;
+  rootMessageId: string | null;
+  openedAt: Date;
+  closedAt: Date | null;
+}
+
+export type Actor =
+  | { kind: 'contact'; contactId: number; email: string; name: string }
+  | { kind: 'user'; userId: number; email: string; name: string }
+  | { kind: 'address'; email: string; name: string }
+  | { kind: 'system'; name: string };
+
+/** Where a change comes from: an inbound mail (its id makes outgoing mail idempotent) or another channel. */
+export interface Origin {
+  at: Date;
+  inboundId: number | null;
+  messageId: string | null;
+}
+
+export interface AttachmentInput {
+  filename: string;
+  contentType: string;
+  size: number;
+  checksum: string;
+  contentId?: string;
+  inline: boolean;
+  content: Buffer;
+}
+
+export interface StoredFile {
+  name: string;
+  size: number;
+  omitted: boolean;
+}
+
+export type EventKind = 'email_in' | 'email_out' | 'note' | 'status_change' | 'field_change' | 'bounce' | 'link';
+
+export interface NewTimelineEvent {
+  incidentId: number;
+  kind: EventKind;
+  visibility: 'customer' | 'internal';
+  actor: Actor;
+  body: string;
+  originalText?: string | null;
+  messageId?: string | null;
+  inboundId?: number | null;
+  data?: Record<string, unknown>;
+  at: Date;
+}
+
+export type NewIncident = Omit<Incident, 'id' | 'closedAt' | 'engineerId' | 'category' | 'urgency' | 'status'>;
+
+export type IncidentPatch = Partial<Pick<Incident, 'status' | 'priority' | 'urgency' | 'outage' | 'engineerId' | 'category' | 'version' | 'build' | 'customerTicket' | 'typeOfIssue' | 'closedAt'>>;
+
+export interface SubscriptionOptions {
+  onUpdated: boolean;
+  onEscalated: boolean;
+  onWorkaround: boolean;
+  onClosed: boolean;
+}
+
+/** The port use cases need; store/incidents.ts implements it over one transaction. */
+export interface IncidentRepository {
+  nextNumber(): Promise<number>;
+  insert(row: NewIncident): Promise<Incident>;
+  get(id: number): Promise<Incident | null>;
+  update(id: number, patch: IncidentPatch, at: Date): Promise<Incident>;
+  addEvent(event: NewTimelineEvent): Promise<number>;
+  addAttachment(incidentId: number, eventId: number, file: AttachmentInput, stored: boolean): Promise<void>;
+  subscribe(incidentId: number, contactId: number | null, email: string, options: SubscriptionOptions): Promise<void>;
+}
+
+interface EventBase {
+  incident: Incident;
+  actor: Actor;
+  origin: Origin;
+  /** The timeline row recording it. */
+  eventId: number;
+}
+
+export type DomainEvent =
+  | (EventBase & { type: 'created'; files: StoredFile[] })
+  | (EventBase & { type: 'updated'; text: string; files: StoredFile[] })
+  | (EventBase & { type: 'note'; text: string; visibility: 'customer' | 'internal' })
+  | (EventBase & { type: 'escalated'; reason: string })
+  | (EventBase & { type: 'workaround'; text: string })
+  | (EventBase & { type: 'closed'; resolution: string })
+  | (EventBase & { type: 'reopened'; reason: string });
+
+export const actorEmail = (a: Actor): string | null => (a.kind === 'system' ? null : a.email.toLowerCase());
+export const actorName = (a: Actor): string => a.name || (a.kind === 'system' ? 'Support' : a.email);

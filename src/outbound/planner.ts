@@ -1,0 +1,96 @@
+/**
+ * The notification planner: domain events in, outbox rows out. Recipients are the
+ * incident's subscribers whose options include the event (and, for a new problem
+ * report, the account's support contacts), minus addresses known to bounce and minus
+ * the author. Rows are written in the same transaction as the change (invariant 3)
+ * with dedupe keys derived from the cause, so replaying it queues nothing twice.
+ */
+import type { Knex } from 'knex';
+import type { Config } from '../config/schema.js';
+import { actorEmail, actorName, type DomainEvent } from '../domain/incidents/types.js';
+import { bouncingAmong } from '../store/auto-replies.js';
+import { accountName, incidentDetails, recipientFor, subscribersOf, supportContactsOf, type SubscriberRow } from '../store/incident-views.js';
+import { dedupeKey, queueMail } from './queue.js';
+import type { TemplateData, TemplateName } from './templates/registry.js';
+
+type Option = keyof Pick<SubscriberRow, 'on_updated' | 'on_escalated' | 'on_workaround' | 'on_closed'>;
+
+interface Plan<N extends TemplateName> {
+  template: N;
+  option: Option;
+  data: TemplateData[N];
+}
+
+function planFor(e: Exclude<DomainEvent, { type: 'created' }>): Plan<TemplateName> {
+  const base = { reference: e.incident.reference, title: e.incident.title };
+  const by = actorName(e.actor);
+  switch (e.type) {
+    case 'updated':
+      return { template: 'incident-updated', option: 'on_updated', data: { ...base, status: e.incident.status, updatedBy: by, at: e.origin.at, message: e.text } };
+    case 'note':
+      return { template: 'journal-note', option: 'on_updated', data: { ...base, author: by, at: e.origin.at, note: e.text } };
+    case 'workaround':
+      return { template: 'workaround-provided', option: 'on_workaround', data: { ...base, engineer: by, workaround: e.text } };
+    case 'closed':
+      return { template: 'incident-closed', option: 'on_closed', data: { ...base, closedAt: e.origin.at, resolution: e.resolution } };
+    case 'reopened':
+      return { template: 'incident-reopened', option: 'on_updated', data: { ...base, reopenedBy: by, at: e.origin.at, reason: e.reason } };
+    case 'escalated':
+      return { template: 'incident-escalated', option: 'on_escalated', data: { ...base, product: '', priority: e.incident.priority, accountName: '', escalatedBy: by, at: e.origin.at, reason: e.reason, description: e.incident.description } };
+  }
+}
+
+async function withoutBouncingAndAuthor(trx: Knex.Transaction, emails: string[], author: string | null): Promise<string[]> {
+  const unique = [...new Set(emails.map((e) => e.toLowerCase()))].filter((e) => e !== author);
+  const bouncing = await bouncingAmong(trx, unique);
+  return unique.filter((e) => !bouncing.has(e));
+}
+
+async function planCreated(trx: Knex.Transaction, config: Readonly<Config>, e: Extract<DomainEvent, { type: 'created' }>): Promise<number> {
+  const contacts = await supportContactsOf(trx, e.incident.accountId);
+  const to = await withoutBouncingAndAuthor(trx, contacts.map((c) => c.email), actorEmail(e.actor));
+  const reporter = { name: actorName(e.actor), email: actorEmail(e.actor) ?? '' };
+  const data: TemplateData['problem-report'] = {
+    incident: await incidentDetails(trx, e.incident), accountName: await accountName(trx, e.incident.accountId), reporter,
+    description: e.incident.description, attachments: e.files.map((f) => ({ name: f.name, size: f.size })),
+  };
+  let queued = 0;
+  for (const email of to) {
+    const recipient = await recipientFor(trx, email, { locale: config.locale.default, timeZone: config.locale.timeZone });
+    const r = await queueMail(trx, config, { template: 'problem-report', data, to: recipient, incidentId: e.incident.id, autoSubmitted: 'auto-generated', dedupeKey: dedupeKey({ inboundId: e.origin.inboundId, eventId: e.eventId }, 'problem-report', email) });
+    if (r.created) queued += 1;
+  }
+  return queued;
+}
+
+async function fillEscalation(trx: Knex.Transaction, e: DomainEvent, plan: Plan<TemplateName>): Promise<void> {
+  if (plan.template !== 'incident-escalated') return;
+  const d = plan.data as TemplateData['incident-escalated'];
+  const details = await incidentDetails(trx, e.incident);
+  d.product = details.product;
+  d.accountName = await accountName(trx, e.incident.accountId);
+  if (details.version !== undefined) d.version = details.version;
+}
+
+/** Queues the notifications for `events`; returns how many new outbox rows were written. */
+export async function planNotifications(trx: Knex.Transaction, config: Readonly<Config>, events: readonly DomainEvent[]): Promise<number> {
+  let queued = 0;
+  for (const e of events) {
+    if (e.type === 'created') {
+      queued += await planCreated(trx, config, e);
+      continue;
+    }
+    const plan = planFor(e);
+    await fillEscalation(trx, e, plan);
+    const subs = (await subscribersOf(trx, e.incident.id)).filter((s) => s[plan.option]);
+    const to = await withoutBouncingAndAuthor(trx, subs.map((s) => s.email), actorEmail(e.actor));
+    const threading = e.incident.rootMessageId === null ? {} : { inReplyTo: e.incident.rootMessageId, references: [e.incident.rootMessageId] };
+    for (const email of to) {
+      const recipient = await recipientFor(trx, email, { locale: config.locale.default, timeZone: config.locale.timeZone });
+      const key = dedupeKey({ inboundId: e.origin.inboundId, eventId: e.eventId }, `${plan.template}:${e.type}`, email);
+      const r = await queueMail(trx, config, { template: plan.template, data: plan.data, to: recipient, incidentId: e.incident.id, autoSubmitted: 'auto-generated', dedupeKey: key, threading });
+      if (r.created) queued += 1;
+    }
+  }
+  return queued;
+}

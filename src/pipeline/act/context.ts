@@ -1,0 +1,57 @@
+/**
+ * What every act step receives, and the one way to answer the sender: an auto-replied
+ * mail threaded on their message, idempotent on the inbound id, purpose and recipient.
+ */
+import type { Knex } from 'knex';
+import type { Config } from '../../config/schema.js';
+import type { KnowledgeBase } from '../../domain/kb/port.js';
+import type { Actor, Origin } from '../../domain/incidents/types.js';
+import type { ParsedMessage } from '../../mail/types.js';
+import { dedupeKey, queueMail } from '../../outbound/queue.js';
+import type { TemplateData, TemplateName } from '../../outbound/templates/registry.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Facts } from '../../rules/facts.js';
+import { countAutoReply } from '../../store/auto-replies.js';
+import { recipientFor, type Recipient } from '../../store/incident-views.js';
+
+export interface ActContext {
+  trx: Knex.Transaction;
+  config: Readonly<Config>;
+  kb: KnowledgeBase;
+  log: Logger;
+  message: ParsedMessage;
+  facts: Facts;
+  origin: Origin;
+}
+
+export const recipientOf = (ctx: ActContext, email: string): Promise<Recipient> =>
+  recipientFor(ctx.trx, email, { locale: ctx.config.locale.default, timeZone: ctx.config.locale.timeZone });
+
+/** The sender as an actor on a timeline. */
+export function senderActor(facts: Facts): Actor {
+  const s = facts.sender;
+  if (s.contact !== null) return { kind: 'contact', contactId: s.contact.id, email: s.contact.email, name: s.contact.name };
+  if (s.staff !== null) return { kind: 'user', userId: s.staff.id, email: s.staff.email, name: s.staff.name };
+  return { kind: 'address', email: s.email ?? '', name: s.name };
+}
+
+export interface AnswerOptions {
+  incidentId?: number | null;
+  /** Counts against the hourly limit of automatic answers (refusals, Contact IDs). */
+  limited?: boolean;
+}
+
+/** Answers the sender (From address, never Reply-To) with an auto-replied mail. */
+export async function answer<N extends TemplateName>(ctx: ActContext, template: N, data: TemplateData[N], opts: AnswerOptions = {}): Promise<boolean> {
+  const email = ctx.facts.sender.email;
+  if (email === null) return false;
+  const to = await recipientOf(ctx, email);
+  const id = ctx.message.messageId;
+  const threading = id === null ? {} : { inReplyTo: id, references: [...ctx.message.references.filter((r) => r !== id), id] };
+  const r = await queueMail(ctx.trx, ctx.config, {
+    template, data, to, incidentId: opts.incidentId ?? null, autoSubmitted: 'auto-replied', threading,
+    dedupeKey: dedupeKey({ inboundId: ctx.origin.inboundId }, template, email),
+  });
+  if (r.created && opts.limited === true) await countAutoReply(ctx.trx, email, ctx.origin.at);
+  return r.created;
+}

@@ -1,0 +1,92 @@
+/**
+ * Carrying out `new-incident` and `update`: the incident use cases, then the answers to
+ * the sender (confirmation with knowledge-base suggestions, update receipt, files too
+ * large) and the planned notifications to subscribers and support contacts.
+ */
+import { customerUpdate } from '../../domain/incidents/customer-update.js';
+import { openIncident } from '../../domain/incidents/open.js';
+import type { Incident, Level, StoredFile } from '../../domain/incidents/types.js';
+import { planNotifications } from '../../outbound/planner.js';
+import type { KbSnippet } from '../../outbound/templates/registry.js';
+import type { ProductFact } from '../../rules/facts.js';
+import { keywordHint } from '../../rules/text/fields.js';
+import { loadContactByEmail } from '../../store/identity.js';
+import { incidentRepository } from '../../store/incidents.js';
+import { answer, senderActor, type ActContext } from './context.js';
+
+const LEVELS: readonly Level[] = ['low', 'normal', 'high', 'critical'];
+
+function priorityOf(ctx: ActContext, text: string): Level {
+  const hint = keywordHint(text, ctx.config.rules.priorityHints);
+  const level = LEVELS.find((l) => l === hint);
+  if (level !== undefined) return level;
+  return ctx.facts.fields.outage === true ? 'high' : 'normal';
+}
+
+async function colleaguesInCc(ctx: ActContext, accountId: number, reporterEmail: string): Promise<{ contactId: number; email: string }[]> {
+  const out: { contactId: number; email: string }[] = [];
+  for (const a of [...ctx.message.to, ...ctx.message.cc]) {
+    if (a.address === reporterEmail) continue;
+    const found = await loadContactByEmail(ctx.trx, a.address);
+    if (found !== null && found.contact.accountId === accountId) out.push({ contactId: found.contact.id, email: found.contact.email });
+  }
+  return out;
+}
+
+async function tellFilesTooLarge(ctx: ActContext, files: StoredFile[], incident: Incident): Promise<void> {
+  const omitted = files.filter((f) => f.omitted);
+  if (omitted.length === 0) return;
+  await answer(ctx, 'attachment-too-large', {
+    reference: incident.reference, files: omitted.map((f) => ({ name: f.name, size: f.size })),
+    limitBytes: ctx.config.limits.attachmentBytes, ftpInstructions: ctx.config.largeFiles.ftpInstructions,
+  }, { incidentId: incident.id });
+}
+
+async function suggestions(ctx: ActContext, incident: Incident, productId: number): Promise<KbSnippet[]> {
+  try {
+    const hits = await ctx.kb.suggest(ctx.trx, { title: incident.title, description: incident.description, productId, limit: 3 });
+    return hits.slice(0, 3).map((h) => ({ id: String(h.id), title: h.title, snippet: h.snippet }));
+  } catch (err) {
+    // Suggestions are a courtesy: a failing search must not lose the incident (the whole
+    // transaction would roll back). PostgreSQL aborts the transaction on a failed query,
+    // so the knowledge base is expected to run its query inside a savepoint.
+    ctx.log.warn({ msg: 'knowledge-base suggestions failed', err });
+    return [];
+  }
+}
+
+export async function actNewIncident(ctx: ActContext, product: ProductFact, linkedIncidentId: number | null): Promise<number> {
+  const s = ctx.facts.sender;
+  const contact = s.contact;
+  if (contact === null) throw new Error('new-incident decided for a sender who is not a contact');
+  const f = ctx.facts.fields;
+  const title = ctx.facts.subjectBase;
+  const description = ctx.facts.visibleText;
+  const { incident, events } = await openIncident(incidentRepository(ctx.trx), {
+    accountId: contact.accountId, reporter: { contactId: contact.id, email: contact.email, name: contact.name }, productId: product.id,
+    title, description, originalText: ctx.message.text,
+    typeOfIssue: f.typeOfIssue ?? keywordHint(`${title}\n${description}`, ctx.config.rules.typeOfIssueKeywords),
+    priority: priorityOf(ctx, `${title}\n${description}`), outage: f.outage ?? false,
+    version: f.version ?? null, build: f.build ?? null, customerTicket: f.customerTicket ?? null, linkedIncidentId,
+    attachments: ctx.message.attachments, attachmentLimitBytes: ctx.config.limits.attachmentBytes,
+    alsoSubscribe: await colleaguesInCc(ctx, contact.accountId, contact.email),
+  }, ctx.origin, ctx.config.reference);
+  await answer(ctx, 'incident-created', { reference: incident.reference, title: incident.title, product: product.name, suggestions: await suggestions(ctx, incident, product.id) }, { incidentId: incident.id });
+  const created = events.find((e) => e.type === 'created');
+  if (created?.type === 'created') await tellFilesTooLarge(ctx, created.files, incident);
+  await planNotifications(ctx.trx, ctx.config, events);
+  return incident.id;
+}
+
+export async function actUpdate(ctx: ActContext, incidentId: number, reopen: boolean): Promise<number> {
+  const { incident, events } = await customerUpdate(incidentRepository(ctx.trx), {
+    incidentId, actor: senderActor(ctx.facts), text: ctx.facts.visibleText, originalText: ctx.message.text,
+    attachments: ctx.message.attachments, attachmentLimitBytes: ctx.config.limits.attachmentBytes, reopen,
+  }, ctx.origin);
+  const updated = events.find((e) => e.type === 'updated');
+  const files = updated?.type === 'updated' ? updated.files : [];
+  await answer(ctx, 'update-received', { reference: incident.reference, title: incident.title, receivedAt: ctx.origin.at, attachmentNames: files.map((f) => f.name) }, { incidentId });
+  await tellFilesTooLarge(ctx, files, incident);
+  await planNotifications(ctx.trx, ctx.config, events);
+  return incident.id;
+}

@@ -1,0 +1,85 @@
+/**
+ * The identify stage: everything the rules need, read inside the message's transaction.
+ * Pure interpretation (commands, fields, product, authentication) lives in rules/; this
+ * file only fetches rows and hands them over.
+ */
+import type { Knex } from 'knex';
+import type { Config } from '../config/schema.js';
+import { referencePattern } from '../domain/incidents/reference.js';
+import { allHeaders } from '../mail/headers.js';
+import { parseReplyAddress, verifyReplyTag } from '../mail/reply-address.js';
+import type { ScreenResult } from '../mail/screen.js';
+import type { ParsedMessage } from '../mail/types.js';
+import { coveredProducts } from '../rules/entitlement.js';
+import type { Facts, ThreadFacts } from '../rules/facts.js';
+import { resolveProduct } from '../rules/product.js';
+import { evaluateSenderAuth } from '../rules/sender-auth.js';
+import { interpret } from '../rules/interpret.js';
+import { autoRepliesThisHour } from '../store/auto-replies.js';
+import { loadCatalogue, loadSender } from '../store/identity.js';
+import { incidentByReference, incidentBySentMessageIds, incidentOfInbound } from '../store/threading.js';
+
+export interface FactsInput {
+  message: ParsedMessage;
+  screen: ScreenResult;
+  inboundId: number;
+  mailboxProduct: string | null;
+  envelopeRecipients: string[];
+}
+
+/** Today's calendar date where the support desk works: contract dates are days there. */
+export function calendarDay(now: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+async function loadThread(trx: Knex.Transaction, input: FactsInput, refs: string[], config: Readonly<Config>): Promise<ThreadFacts> {
+  const msg = input.message;
+  let subjectIncident = null;
+  for (const ref of refs) {
+    subjectIncident = (await incidentByReference(trx, ref))?.fact ?? null;
+    if (subjectIncident !== null) break;
+  }
+  const messageIdIncident = (await incidentBySentMessageIds(trx, [...msg.inReplyTo, ...msg.references]))?.fact ?? null;
+  const recipients = [...msg.to.map((a) => a.address), ...msg.cc.map((a) => a.address), ...input.envelopeRecipients];
+  let signed: ThreadFacts['signed'] = null;
+  for (const address of recipients) {
+    const parsed = parseReplyAddress(address, config.mail.replyLocalPart, config.mail.domain);
+    if (parsed === null) continue;
+    const incident = await incidentByReference(trx, parsed.reference);
+    if (incident === null) continue;
+    const verified = msg.from !== null && verifyReplyTag({ reference: incident.fact.reference, tag: parsed.tag, recipient: msg.from.address, secret: incident.replySecret });
+    signed = { incident: incident.fact, verified, address: address.toLowerCase() };
+    if (verified) break;
+  }
+  return { subjectReferences: refs, subjectIncident, messageIdIncident, signed };
+}
+
+export async function gatherFacts(trx: Knex.Transaction, input: FactsInput, config: Readonly<Config>, now: Date): Promise<Facts> {
+  const msg = input.message;
+  const read = interpret(msg.subject, msg.text, referencePattern(config.reference));
+  const email = msg.from?.address.toLowerCase() ?? null;
+  const sender = await loadSender(trx, email, msg.from?.name ?? '', calendarDay(now, config.locale.timeZone));
+  return {
+    now,
+    inboundId: input.inboundId,
+    screen: input.screen,
+    alreadyHandledIncidentId: await incidentOfInbound(trx, input.inboundId),
+    subject: msg.subject,
+    subjectBase: read.subjectBase,
+    visibleText: read.visibleText,
+    firstLine: read.firstLine,
+    replyTo: msg.replyTo.map((a) => a.address),
+    fields: read.fields,
+    contactIdRequest: read.contactIdRequest,
+    command: read.command,
+    engineerCommand: read.engineerCommand,
+    sender,
+    auth: evaluateSenderAuth(allHeaders(msg.headers, 'authentication-results'), config.security.trustedAuthservIds, email),
+    authPolicy: config.security.senderAuth,
+    thread: await loadThread(trx, input, read.references, config),
+    product: resolveProduct({ mailboxProduct: input.mailboxProduct, productLine: read.fields.product, subject: read.subjectBase, catalogue: await loadCatalogue(trx), covered: coveredProducts(sender) }),
+    autoRepliesThisHour: email === null ? 0 : await autoRepliesThisHour(trx, email, now),
+    autoReplyLimit: config.limits.autoRepliesPerAddressPerHour,
+    closedIncident: config.rules.closedIncident,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The rules stage of the ingest pipeline for one message, inside the pipeline's
+ * transaction: identify (load facts), decide (pure rules, with a trace), act (incident
+ * use cases) and queue the outbox rows. Throwing rolls the whole message back and the
+ * pipeline quarantines it.
+ */
+import type { Knex } from 'knex';
+import type { Config } from '../config/schema.js';
+import type { KnowledgeBase } from '../domain/kb/port.js';
+import type { ScreenResult } from '../mail/screen.js';
+import type { ParsedMessage } from '../mail/types.js';
+import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
+import { decide } from '../rules/decide.js';
+import type { Decision } from '../rules/decision.js';
+import type { TraceEntry } from '../rules/engine.js';
+import { actBounce } from './act/bounce.js';
+import { actCustomerCommand } from './act/commands.js';
+import type { ActContext } from './act/context.js';
+import { actEngineer } from './act/engineer.js';
+import { actNewIncident, actUpdate } from './act/incidents.js';
+import { actContactId, actRefusal } from './act/refusals.js';
+import { gatherFacts } from './facts.js';
+
+export type { Decision } from '../rules/decision.js';
+export type { TraceEntry } from '../rules/engine.js';
+
+export interface HandleInput {
+  message: ParsedMessage;
+  screen: ScreenResult;
+  inboundId: number;
+  /** Config mailbox name or SMTP listener. */
+  mailbox: string;
+  /** Product code configured for that mailbox. */
+  mailboxProduct: string | null;
+  envelopeRecipients: string[];
+}
+
+export interface HandleDeps {
+  config: Readonly<Config>;
+  clock: Clock;
+  kb: KnowledgeBase;
+  log: Logger;
+}
+
+export interface HandleResult {
+  decision: Decision;
+  trace: TraceEntry[];
+  incidentId: number | null;
+}
+
+async function act(ctx: ActContext, decision: Decision, screen: ScreenResult): Promise<number | null> {
+  switch (decision.kind) {
+    case 'new-incident':
+      return actNewIncident(ctx, decision.product, decision.linkedIncidentId);
+    case 'update':
+      return actUpdate(ctx, decision.incidentId, decision.reopen);
+    case 'contact-id':
+      await actContactId(ctx, decision.known);
+      return null;
+    case 'command':
+      return decision.actor === 'engineer' ? actEngineer(ctx, decision.command) : actCustomerCommand(ctx, decision.command);
+    case 'refusal':
+      await actRefusal(ctx, decision.refusal);
+      return null;
+    case 'ignore':
+      if (decision.reason === 'bounce-recorded' && screen.kind === 'bounce') return actBounce(ctx, screen);
+      return decision.reason === 'already-processed' ? ctx.facts.alreadyHandledIncidentId : null;
+    case 'quarantine':
+      return null;
+  }
+}
+
+export async function handleMessage(trx: Knex.Transaction, input: HandleInput, deps: HandleDeps): Promise<HandleResult> {
+  const now = deps.clock.now();
+  const facts = await gatherFacts(trx, input, deps.config, now);
+  const { decision, trace } = decide(facts);
+  const log = deps.log.child({ component: 'rules', mailbox: input.mailbox, inbound: input.inboundId });
+  const ctx: ActContext = {
+    trx, config: deps.config, kb: deps.kb, log, message: input.message, facts,
+    origin: { at: now, inboundId: input.inboundId, messageId: input.message.messageId },
+  };
+  const incidentId = await act(ctx, decision, input.screen);
+  log.info({ msg: 'message handled', decision: decision.kind, incident: incidentId });
+  return { decision, trace, incidentId };
+}

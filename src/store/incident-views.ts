@@ -1,0 +1,114 @@
+/**
+ * Read models for mail: an incident's details as templates show them, its
+ * customer-visible history, an account's open incidents, hardware and support
+ * contacts, subscribers, and how to address a recipient (name, locale, time zone).
+ */
+import type { Knex } from 'knex';
+import type { Incident } from '../domain/incidents/types.js';
+import type { HistoryEntry, IncidentDetails, IncidentLine, Person } from '../outbound/templates/registry.js';
+
+type Db = Knex | Knex.Transaction;
+
+export interface Recipient {
+  email: string;
+  name: string | null;
+  locale: string;
+  timeZone: string;
+  contactId: number | null;
+}
+
+export async function recipientFor(db: Db, email: string, defaults: { locale: string; timeZone: string }): Promise<Recipient> {
+  const c = (await db('contacts').whereRaw('lower(email) = ?', [email.toLowerCase()]).first('id', 'name', 'locale', 'time_zone')) as
+    | { id: number; name: string; locale: string; time_zone: string }
+    | undefined;
+  if (c !== undefined) return { email: email.toLowerCase(), name: c.name, locale: c.locale, timeZone: c.time_zone, contactId: c.id };
+  const u = (await db('users').whereRaw('lower(email) = ?', [email.toLowerCase()]).first('name')) as { name: string } | undefined;
+  return { email: email.toLowerCase(), name: u?.name ?? null, locale: defaults.locale, timeZone: defaults.timeZone, contactId: null };
+}
+
+export async function productName(db: Db, productId: number | null): Promise<string> {
+  if (productId === null) return '';
+  const p = (await db('products').where({ id: productId }).first('name')) as { name: string } | undefined;
+  return p?.name ?? '';
+}
+
+export async function incidentDetails(db: Db, i: Incident): Promise<IncidentDetails> {
+  const engineer = i.engineerId === null ? undefined : ((await db('users').where({ id: i.engineerId }).first('name')) as { name: string } | undefined);
+  const d: IncidentDetails = {
+    reference: i.reference, title: i.title, product: await productName(db, i.productId), status: i.status, openedAt: i.openedAt,
+    outage: i.outage, priority: i.priority, urgency: i.urgency,
+  };
+  if (i.closedAt !== null) d.closedAt = i.closedAt;
+  if (engineer !== undefined) d.engineer = engineer.name;
+  if (i.customerTicket !== null) d.customerTicket = i.customerTicket;
+  if (i.category !== null) d.category = i.category;
+  if (i.version !== null) d.version = i.version;
+  if (i.build !== null) d.build = i.build;
+  return d;
+}
+
+export async function customerHistory(db: Db, incidentId: number): Promise<HistoryEntry[]> {
+  const rows = (await db('incident_events as e')
+    .leftJoin('contacts as c', 'c.id', 'e.author_contact_id')
+    .leftJoin('users as u', 'u.id', 'e.author_user_id')
+    .where({ 'e.incident_id': incidentId, 'e.visibility': 'customer' })
+    .whereIn('e.kind', ['email_in', 'email_out', 'note'])
+    .orderBy('e.id')
+    .select('e.kind', 'e.body', 'e.created_at', 'e.author_email', 'c.name as contact_name', 'u.name as user_name')) as {
+    kind: string; body: string; created_at: Date; author_email: string | null; contact_name: string | null; user_name: string | null;
+  }[];
+  return rows.map((r) => ({
+    kind: r.kind === 'note' ? 'note' : 'email',
+    author: r.contact_name ?? r.user_name ?? r.author_email ?? 'Support',
+    at: r.created_at,
+    text: r.body,
+  }));
+}
+
+export async function openIncidentsByProduct(db: Db, accountId: number): Promise<{ product: string; incidents: IncidentLine[] }[]> {
+  const rows = (await db('incidents as i')
+    .leftJoin('products as p', 'p.id', 'i.product_id')
+    .where('i.account_id', accountId)
+    .whereNot('i.status', 'closed')
+    .orderBy([{ column: 'p.name' }, { column: 'i.id' }])
+    .select('i.reference', 'i.title', 'i.status', 'i.opened_at', 'p.name as product')) as { reference: string; title: string; status: string; opened_at: Date; product: string | null }[];
+  const groups = new Map<string, IncidentLine[]>();
+  for (const r of rows) {
+    const key = r.product ?? '—';
+    const list = groups.get(key) ?? [];
+    list.push({ reference: r.reference, title: r.title, status: r.status, openedAt: r.opened_at });
+    groups.set(key, list);
+  }
+  return [...groups].map(([product, incidents]) => ({ product, incidents }));
+}
+
+export async function hardwareOf(db: Db, accountId: number): Promise<{ model: string; serial: string; location?: string }[]> {
+  const rows = (await db('hardware_profiles').where({ account_id: accountId }).orderBy('id').select('model', 'serial_number', 'notes')) as { model: string; serial_number: string | null; notes: string | null }[];
+  return rows.map((h) => (h.notes === null ? { model: h.model, serial: h.serial_number ?? '' } : { model: h.model, serial: h.serial_number ?? '', location: h.notes }));
+}
+
+export async function supportContactsOf(db: Db, accountId: number): Promise<Person[]> {
+  const rows = (await db('support_contacts as s')
+    .leftJoin('users as u', 'u.id', 's.user_id')
+    .where('s.account_id', accountId)
+    .orderBy('s.id')
+    .select('s.email', 'u.name')) as { email: string; name: string | null }[];
+  return rows.map((r) => ({ name: r.name ?? r.email, email: r.email.toLowerCase() }));
+}
+
+export interface SubscriberRow {
+  email: string;
+  on_updated: boolean;
+  on_escalated: boolean;
+  on_workaround: boolean;
+  on_closed: boolean;
+}
+
+export async function subscribersOf(db: Db, incidentId: number): Promise<SubscriberRow[]> {
+  return (await db('subscriptions').where({ incident_id: incidentId }).orderBy('id').select('email', 'on_updated', 'on_escalated', 'on_workaround', 'on_closed')) as SubscriberRow[];
+}
+
+export async function accountName(db: Db, accountId: number): Promise<string> {
+  const a = (await db('accounts').where({ id: accountId }).first('name')) as { name: string } | undefined;
+  return a?.name ?? '';
+}
