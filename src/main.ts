@@ -1,15 +1,23 @@
 /**
  * Composition root: builds every component from the frozen config and wires them.
- * Only this file (and pipeline/) knows every stage. `stop()` stops taking mail first,
- * lets in-flight work finish, then closes connections.
+ * Only this file (and pipeline/) knows every stage. `stop()` stops taking mail first
+ * (IMAP sources, SMTP listener), lets in-flight messages finish, then closes the rest.
  */
 import type { Knex } from 'knex';
 import type { Config } from './config/schema.js';
-import { createHttpServer, type ReadinessCheck } from './http/server.js';
+import { createHttpServer, type ReadinessCheck, type Route } from './http/server.js';
+import { LeasedImapSource } from './inbound/imap/leased.js';
+import { createSmtpListener } from './inbound/smtp/index.js';
+import { buildIngest } from './pipeline/build.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { createLockManager } from './platform/locks.js';
 import type { Logger } from './platform/logger.js';
+import { createCursorStore } from './store/cursors.js';
+import { createKnowledgeBase } from './store/kb.js';
 
 export interface Service {
   httpPort: number | null;
+  smtpPort: number | null;
   stop(): Promise<void>;
 }
 
@@ -17,10 +25,43 @@ export interface ServiceDeps {
   config: Readonly<Config>;
   log: Logger;
   db: Knex;
+  clock?: Clock;
 }
 
-export async function startService({ config, log, db }: ServiceDeps): Promise<Service> {
-  const stops: (() => Promise<void>)[] = [];
+type Stop = () => Promise<void>;
+
+export async function startService({ config, log, db, clock = systemClock }: ServiceDeps): Promise<Service> {
+  const mailStops: Stop[] = [];
+  const otherStops: Stop[] = [];
+  const kb = createKnowledgeBase();
+  const ingest = buildIngest({ db, config, log, clock, kb });
+  const locks = createLockManager(db, config.database.url);
+
+  const mailboxes = config.imap.mailboxes.map(
+    (mailbox) =>
+      new LeasedImapSource({ config: mailbox, ingest, cursors: createCursorStore(db), logger: log.child({ component: 'imap' }), clock, locks }),
+  );
+  for (const m of mailboxes) {
+    m.start();
+    mailStops.push(() => m.stop());
+  }
+
+  let smtpPort: number | null = null;
+  if (config.smtpListener.enabled) {
+    const listener = createSmtpListener({
+      name: 'smtp',
+      host: config.smtpListener.host,
+      port: config.smtpListener.port,
+      acceptedDomains: [...config.smtpListener.acceptedDomains],
+      maxSize: config.smtpListener.maxSize,
+      ingest,
+      logger: log.child({ component: 'smtp' }),
+    });
+    smtpPort = (await listener.start()).port;
+    log.info({ msg: 'smtp listener ready', host: config.smtpListener.host, port: smtpPort });
+    mailStops.push(() => listener.stop());
+  }
+
   const readiness: ReadinessCheck[] = [
     {
       name: 'database',
@@ -29,19 +70,31 @@ export async function startService({ config, log, db }: ServiceDeps): Promise<Se
         return { ok: true };
       },
     },
+    {
+      name: 'mailboxes',
+      check: () => {
+        const states = mailboxes.map((m) => m.status());
+        const bad = states.filter((s) => s.lastError && !s.connected);
+        return Promise.resolve({ ok: bad.length === 0, detail: states.map((s) => `${s.mailbox}: ${s.connected ? 'connected' : (s.lastError ?? 'connecting')}`).join('; ') });
+      },
+    },
   ];
+  const routes: Route[] = [];
   let httpPort: number | null = null;
   if (config.http.enabled) {
-    const http = createHttpServer({ routes: [], readiness, log: log.child({ component: 'http' }) });
+    const http = createHttpServer({ routes, readiness, log: log.child({ component: 'http' }) });
     httpPort = await http.listen(config.http.host, config.http.port);
     log.info({ msg: 'http listening', host: config.http.host, port: httpPort });
-    stops.push(() => http.close());
+    otherStops.push(() => http.close());
   }
-  log.info({ msg: 'casemail started', instance: config.instance.id, mailboxes: config.imap.mailboxes.length });
+  log.info({ msg: 'casemail started', instance: config.instance.id, mailboxes: mailboxes.length, smtp: smtpPort });
   return {
     httpPort,
+    smtpPort,
     async stop() {
-      for (const stop of stops.reverse()) await stop();
+      // Stop taking mail first; each source finishes the message in hand.
+      await Promise.all(mailStops.map((s) => s()));
+      for (const stop of otherStops.reverse()) await stop();
       log.info({ msg: 'casemail stopped' });
     },
   };

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { reportFatal, type GlobalOptions } from './context.js';
 import { registerDbCommands } from './db.js';
+import { registerIngestCommands } from './ingest.js';
 import { registerKbCommands } from './kb.js';
 import { registerServiceCommands } from './service.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   const globals = () => program.opts<GlobalOptions>();
   registerDbCommands(program, globals);
   registerServiceCommands(program, globals);
+  registerIngestCommands(program, globals);
   registerKbCommands(program, globals);
   return program;
 }
