@@ -8,6 +8,7 @@ import type { KnowledgeBase } from '../domain/kb/port.js';
 import type { IngestFn } from '../inbound/types.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
+import { describeDecision } from '../rules/decision.js';
 import { handleMessage } from './handle.js';
 import { createIngest, type IngestOptions } from './ingest.js';
 
@@ -26,7 +27,10 @@ export function buildIngest(deps: PipelineDeps, opts: IngestOptions = {}): Inges
       db: deps.db,
       config: deps.config,
       log,
-      handle: (trx, input) => handleMessage(trx, input, { config: deps.config, clock: deps.clock, kb: deps.kb, log }),
+      handle: async (trx, input) => {
+        const handled = await handleMessage(trx, input, { config: deps.config, clock: deps.clock, kb: deps.kb, log });
+        return { ...handled, label: describeDecision(handled.decision) };
+      },
     },
     opts,
   );

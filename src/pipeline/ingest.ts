@@ -26,6 +26,8 @@ import type { Logger } from '../platform/logger.js';
 /** What the decision stage reports back; stored on the log row so "why?" has an answer. */
 export interface Handled {
   decision: { kind: string } & object;
+  /** One line for the log's decision column, e.g. `refusal:contract-expired`; defaults to the kind. */
+  label?: string;
   trace: readonly unknown[];
   incidentId: number | null;
 }
@@ -105,7 +107,7 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
       return finish(msg, handled, outcome);
     } catch (err) {
       if (err instanceof DryRunRollback) {
-        return finish(msg, err.handled, { status: 'processed', decision: err.handled.decision.kind, inboundId: String(err.inboundId) });
+        return finish(msg, err.handled, { status: 'processed', decision: err.handled.label ?? err.handled.decision.kind, inboundId: String(err.inboundId) });
       }
       if (isDbUnavailable(err)) throw err;
       if (isUniqueViolation(err, 'inbound_messages_message_key_uq') || isUniqueViolation(err, 'inbound_messages_position_uq')) {
@@ -149,7 +151,7 @@ async function processInTransaction(deps: IngestDeps, p: Prepared, opts: IngestO
     const status = handled.decision.kind === 'ignore' ? 'ignored' : 'processed';
     await trx('inbound_messages').where({ id: inboundId }).update({
       status,
-      decision: handled.decision.kind,
+      decision: handled.label ?? handled.decision.kind,
       trace: JSON.stringify({ decision: handled.decision, screen: p.screen.kind === 'clean' ? 'clean' : `${p.screen.kind}: ${p.screen.reason}`, rules: handled.trace }),
       incident_id: handled.incidentId,
       processed_at: trx.fn.now(),
@@ -158,7 +160,7 @@ async function processInTransaction(deps: IngestDeps, p: Prepared, opts: IngestO
     const outcome: IngestOutcome =
       status === 'ignored'
         ? { status: 'ignored', reason: p.screen.kind === 'clean' ? handled.decision.kind : p.screen.reason, inboundId: String(inboundId) }
-        : { status: 'processed', decision: handled.decision.kind, inboundId: String(inboundId) };
+        : { status: 'processed', decision: handled.label ?? handled.decision.kind, inboundId: String(inboundId) };
     return { outcome, handled };
   });
 }
