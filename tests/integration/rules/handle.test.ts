@@ -179,6 +179,13 @@ describe('handleMessage on PostgreSQL', () => {
     expect((await outboxSince(db, before)).map((x) => [x.template, x.data.query])).toEqual([['kb-results', 'operator directory']]);
   });
 
+  it('a failing knowledge-base search does not lose the incident', async () => {
+    const kb = { ...nullKb, suggest: async (trx: Knex | Knex.Transaction) => { await trx.raw('select * from no_such_table'); return []; } };
+    const r = await handle(db, makeMessage({ subject: 'Telrex search broken', text: 'x' }), { kb });
+    expect(r.decision.kind).toBe('new-incident');
+    expect(await db('outbox').where({ incident_id: r.incidentId, template: 'incident-created' }).first()).toBeTruthy();
+  });
+
   it('a permanent bounce marks the address and records a bounce on the incident', async () => {
     const inc = await openOne();
     const screen = { kind: 'bounce' as const, reason: 'DSN', permanent: true, failedRecipients: ['gone@dougsdogs.example'], report: { originalMessageId: inc.messageId, recipients: [] } };
