@@ -44,13 +44,12 @@ async function tellFilesTooLarge(ctx: ActContext, files: StoredFile[], incident:
 
 async function suggestions(ctx: ActContext, incident: Incident, productId: number): Promise<KbSnippet[]> {
   try {
-    const hits = await ctx.kb.suggest(ctx.trx, { title: incident.title, description: incident.description, productId, limit: 3 });
+    // A savepoint: PostgreSQL aborts the whole transaction on a failed query, and a
+    // failing search must not cost the customer their incident.
+    const hits = await ctx.trx.transaction((sp) => ctx.kb.suggest(sp, { title: incident.title, description: incident.description, productId, limit: 3 }));
     return hits.slice(0, 3).map((h) => ({ id: String(h.id), title: h.title, snippet: h.snippet }));
   } catch (err) {
-    // Suggestions are a courtesy: a failing search must not lose the incident (the whole
-    // transaction would roll back). PostgreSQL aborts the transaction on a failed query,
-    // so the knowledge base is expected to run its query inside a savepoint.
-    ctx.log.warn({ msg: 'knowledge-base suggestions failed', err });
+    ctx.log.warn({ msg: 'knowledge-base suggestions failed; confirmation sent without them', incident: incident.reference, err });
     return [];
   }
 }

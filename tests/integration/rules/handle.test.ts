@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeReplyAddress } from '../../../src/mail/reply-address.js';
 import { seedDemo } from '../../../src/store/seed.js';
 import { createTestDb, type TestDb } from '../../support/db.js';
-import { attachment, handle, lastOutboxId, makeMessage, outboxSince } from '../../support/rules.js';
+import { attachment, handle, lastOutboxId, makeMessage, nullKb, outboxSince } from '../../support/rules.js';
 
 let t: TestDb;
 let db: Knex;
@@ -166,6 +166,24 @@ describe('handleMessage on PostgreSQL', () => {
     expect(rows.map((x) => x.template)).toEqual(['command-status', 'command-list', 'command-profile']);
     expect(rows[0]?.data).toMatchObject({ incident: { reference: inc.reference, product: 'Quality Management Suite' } });
     expect(rows[2]?.data).toMatchObject({ accountName: "Doug's Dogs", hardware: [{ model: 'HP DL370 G6' }] });
+  });
+
+  it('kb answers come from the knowledge base limited to the covered products', async () => {
+    const asked: number[][] = [];
+    const kb = { ...nullKb, search: (_db: unknown, q: { productIds: number[] }) => { asked.push(q.productIds); return Promise.resolve([]); } };
+    const before = await lastOutboxId(db);
+    const r = await handle(db, makeMessage({ subject: 'kb operator directory' }), { kb });
+    expect(r.decision).toMatchObject({ kind: 'command', command: { name: 'kb' } });
+    const covered = (await db('products').whereIn('code', ['QMS', 'CFC']).orderBy('code').pluck('id')) as number[];
+    expect([...(asked[0] ?? [])].sort()).toEqual([...covered].sort());
+    expect((await outboxSince(db, before)).map((x) => [x.template, x.data.query])).toEqual([['kb-results', 'operator directory']]);
+  });
+
+  it('a failing knowledge-base search does not lose the incident', async () => {
+    const kb = { ...nullKb, suggest: async (trx: Knex | Knex.Transaction) => { await trx.raw('select * from no_such_table'); return []; } };
+    const r = await handle(db, makeMessage({ subject: 'Telrex search broken', text: 'x' }), { kb });
+    expect(r.decision.kind).toBe('new-incident');
+    expect(await db('outbox').where({ incident_id: r.incidentId, template: 'incident-created' }).first()).toBeTruthy();
   });
 
   it('a permanent bounce marks the address and records a bounce on the incident', async () => {
