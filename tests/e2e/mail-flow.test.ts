@@ -42,6 +42,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await svc?.stop();
+  await svc?.testDb.drop();
   await dovecot?.stop();
 });
 
@@ -129,18 +130,22 @@ describe('mail through Dovecot', () => {
     });
     expect(q.error).toMatch(/too_many_headers/);
     expect(Buffer.from(q.raw as Buffer).toString('utf8')).toContain('header flood');
-    await eventually(async () => expect((await dovecot.list('support', 'casemail/quarantine')).length).toBe(1));
+    await eventually(async () => expect((await dovecot.list('support', 'casemail.quarantine')).length).toBe(1));
   });
 
   it('a UIDVALIDITY change (mailbox recreated with the same mail) doubles nothing', async () => {
-    const processed = await dovecot.list('support', 'casemail/processed');
+    const processed = await dovecot.list('support', 'casemail.processed');
     expect(processed.length).toBeGreaterThan(3);
     const incidents = await svc.db('incidents').count<{ c: number }[]>('* as c');
     const logRows = await svc.db('inbound_messages').count<{ c: number }[]>('* as c');
     const outbox = await svc.db('outbox').count<{ c: number }[]>('* as c');
-    // Put the same mail back into a recreated INBOX with a new UIDVALIDITY.
+    // With the service stopped, put the same mail back into INBOX and give INBOX a new
+    // UIDVALIDITY; a restarted service finds its cursor invalid and re-reads everything.
+    await svc.service.stop();
     for (const m of processed) await dovecot.append('support', 'INBOX', m.raw);
     await dovecot.recreateMailbox('support', 'INBOX');
+    expect((await dovecot.list('support', 'INBOX')).length).toBe(processed.length);
+    svc = await startTestService({ imap: { mailboxes: [mailboxConfig(dovecot, 'support')] } }, svc.testDb);
     await eventually(async () => expect(await dovecot.list('support', 'INBOX')).toHaveLength(0), 30_000);
     expect(await svc.db('incidents').count<{ c: number }[]>('* as c')).toEqual(incidents);
     expect(await svc.db('inbound_messages').count<{ c: number }[]>('* as c')).toEqual(logRows);

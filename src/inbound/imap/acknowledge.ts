@@ -32,6 +32,19 @@ export function ackActionFor(
   }
 }
 
+/**
+ * Folder paths are configured with "/" between levels (casemail/processed); servers use
+ * their own hierarchy delimiter (Dovecot's maildir default is "."), announced by NAMESPACE.
+ */
+export function withServerDelimiter<T extends Pick<ImapMailboxConfig, 'folder' | 'processedFolder' | 'quarantineFolder'>>(
+  config: T,
+  delimiter: string | undefined,
+): T {
+  if (!delimiter || delimiter === '/') return config;
+  const convert = (path: string) => path.split('/').join(delimiter);
+  return { ...config, folder: convert(config.folder), processedFolder: convert(config.processedFolder), quarantineFolder: convert(config.quarantineFolder) };
+}
+
 /** The folders an acknowledgement may move mail into, created at connect time if missing. */
 export function ackFolders(config: ImapMailboxConfig): string[] {
   const folders = [config.quarantineFolder];

@@ -11,7 +11,7 @@ import cron, { type ScheduledTask, type TaskOptions } from 'node-cron';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import type { IngestFn } from '../types.js';
-import { ackFolders } from './acknowledge.js';
+import { ackFolders, withServerDelimiter } from './acknowledge.js';
 import { attemptAfterDisconnect, backoffDelay, defaultBackoffPolicy, type BackoffPolicy } from './backoff.js';
 import { syncFolder } from './sync.js';
 import type { CursorStore, ImapMailboxConfig, ImapSourceStatus } from './types.js';
@@ -44,7 +44,9 @@ interface Connection {
 
 export class ImapSource {
   readonly name: string;
-  private readonly config: ImapMailboxConfig;
+  private readonly configured: ImapMailboxConfig;
+  /** The configured folders in the server's own hierarchy delimiter, set on each connect. */
+  private config: ImapMailboxConfig;
   private readonly ingest: IngestFn;
   private readonly cursors: CursorStore;
   private readonly log: Logger;
@@ -67,6 +69,7 @@ export class ImapSource {
   private lag = 0;
 
   constructor(options: ImapSourceOptions) {
+    this.configured = options.config;
     this.config = options.config;
     this.name = options.config.name;
     this.ingest = options.ingest;
@@ -169,6 +172,7 @@ export class ImapSource {
     try {
       await client.connect();
       connection.connectedAt = this.clock.now();
+      this.config = withServerDelimiter(this.configured, client.namespace?.delimiter ?? undefined);
       await this.ensureFolders(client);
       // The folder stays selected so IDLE reports new mail in it.
       await client.mailboxOpen(this.config.folder);
