@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { Config } from './config/schema.js';
+import { apiRoutes } from './http/api/router.js';
 import { createHttpServer, type ReadinessCheck } from './http/server.js';
 import type { Logger } from './platform/logger.js';
 
@@ -32,7 +33,7 @@ export async function startService({ config, log, db }: ServiceDeps): Promise<Se
   ];
   let httpPort: number | null = null;
   if (config.http.enabled) {
-    const http = createHttpServer({ routes: [], readiness, log: log.child({ component: 'http' }) });
+    const http = createHttpServer({ routes: apiRoutes({ db, log: log.child({ component: 'api' }) }), readiness, log: log.child({ component: 'http' }) });
     httpPort = await http.listen(config.http.host, config.http.port);
     log.info({ msg: 'http listening', host: config.http.host, port: httpPort });
     stops.push(() => http.close());
