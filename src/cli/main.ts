@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 /** The `casemail` command line: one file per command group, registered here. */
 import { Command } from 'commander';
+import { registerAccountCommands } from './accounts.js';
+import { registerCatalogCommands } from './catalog.js';
+import { registerContactCommands } from './contacts.js';
 import { reportFatal, type GlobalOptions } from './context.js';
 import { registerDbCommands } from './db.js';
 import { registerServiceCommands } from './service.js';
+import { registerUserCommands } from './users.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,6 +20,10 @@ export function buildProgram(): Command {
   const globals = () => program.opts<GlobalOptions>();
   registerDbCommands(program, globals);
   registerServiceCommands(program, globals);
+  registerAccountCommands(program, globals);
+  registerContactCommands(program, globals);
+  registerCatalogCommands(program, globals);
+  registerUserCommands(program, globals);
   return program;
 }
 
@@ -26,7 +34,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     const e = err as { code?: string; exitCode?: number };
-    if (typeof e.code === 'string' && e.code.startsWith('commander.')) return e.exitCode ?? 1;
+    // Help and version end with 0; every other commander complaint is a usage error.
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) return e.exitCode === 0 ? 0 : 2;
     return reportFatal(err);
   }
 }
