@@ -7,16 +7,15 @@
 import type { z } from 'zod';
 import type { Knex } from 'knex';
 import type { Actor, Role } from '../../domain/staff/actor.js';
-import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { StaffStores } from '../../store/staff.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** What route handlers may use; route groups build their own stores from `db`. */
 export interface ApiDeps {
   db: Knex;
   log: Logger;
-  clock?: Clock;
 }
 
 export interface HandlerContext<P, Q, B> {
