@@ -39,6 +39,13 @@ function registerProducts(program: Command, globals: () => GlobalOptions): void 
         const p = await dir.addProduct(ctx.stores.directory, ctx.actor, { code, name, formerNames: o.formerName });
         print(ctx, p, (v) => fields([['code', v.code], ['name', v.name], ['formerly', v.formerNames]]));
       }));
+  staffOptions(g.command('rename').description('rename a product; the old name is kept as a former name')
+    .argument('<code>', 'product code').argument('<name>', 'the new name'))
+    .action(async (code: string, name: string, o: StaffOptions) =>
+      runStaff(globals, o, async (ctx) => {
+        const p = await dir.renameProduct(ctx.stores.directory, ctx.actor, code, name);
+        print(ctx, p, (v) => fields([['code', v.code], ['name', v.name], ['formerly', v.formerNames]]));
+      }));
   paging(staffOptions(g.command('list').description('list products')))
     .action(async (o: Paged) =>
       runStaff(globals, o, async (ctx) => {

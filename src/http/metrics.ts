@@ -1,6 +1,8 @@
 /**
  * `GET /metrics` in the Prometheus text exposition format (version 0.0.4), built from one
  * database snapshot per scrape. Rendering is a pure function so its format is unit-tested.
+ * Values are counts of rows (gauges: retention may prune old rows). Served without a token,
+ * like /healthz, for scrapers on the internal network; it exposes counts only.
  */
 import { readMetrics, type MetricsSnapshot } from '../store/metrics.js';
 import type { ApiDeps } from './api/route.js';
@@ -34,7 +36,7 @@ export function metricFamilies(m: MetricsSnapshot): Family[] {
   const pending = m.outboxByStatus.find((s) => s.status === 'pending')?.count ?? 0;
   return [
     {
-      name: 'casemail_inbound_messages_total', type: 'counter', help: 'Inbound messages logged, by decision and status.',
+      name: 'casemail_inbound_messages', type: 'gauge', help: 'Inbound messages in the log, by decision and status.',
       samples: m.inboundByDecision.map((r) => ({ labels: { decision: r.decision, status: r.status }, value: r.count })),
     },
     {
@@ -47,7 +49,7 @@ export function metricFamilies(m: MetricsSnapshot): Family[] {
       samples: [{ value: m.outboxOldestPendingSeconds ?? 0 }],
     },
     { name: 'casemail_outbox_retrying', type: 'gauge', help: 'Pending outbox rows that failed at least once.', samples: [{ value: m.outboxRetrying }] },
-    { name: 'casemail_delivery_failures_total', type: 'counter', help: 'Outbox rows that failed permanently.', samples: [{ value: failed }] },
+    { name: 'casemail_delivery_failures', type: 'gauge', help: 'Outbox rows whose delivery failed permanently.', samples: [{ value: failed }] },
     {
       name: 'casemail_mailbox_cursor_age_seconds', type: 'gauge', help: 'Seconds since each mailbox cursor last moved (mailbox lag).',
       samples: m.mailboxes.map((c) => ({ labels: { mailbox: c.mailbox }, value: c.secondsSinceUpdate })),

@@ -93,6 +93,12 @@ function repo(db: Q): DirectoryRepo {
       db('hardware_profiles').insert({ account_id: h.accountId, model: h.model, serial_number: h.serialNumber, operating_system: h.operatingSystem, notes: h.notes }).returning('id'),
       'hardware already exists',
       async (id) => (await hardware(db).where('x.id', id).first()) as HardwareRow | undefined, toHardware),
+    async updateProduct(id, p) {
+      await conflictOnDuplicate(db('products').where({ id }).update({ name: p.name, former_names: p.formerNames }), `a product is already named ${p.name}`);
+      const row = (await db('products').where({ id }).first()) as ProductRow | undefined;
+      if (!row) throw new Error(`product ${id} vanished`);
+      return toProduct(row);
+    },
     listContacts: async (page, filter) => ((await paged(contacts(db), page, filter)) as ContactRow[]).map(toContact),
     listProducts: async (page) => ((await paged(db('products as x').select('x.*'), page)) as ProductRow[]).map(toProduct),
     listContracts: async (page, filter) => ((await paged(contracts(db), page, filter)) as ContractRow[]).map(toContract),

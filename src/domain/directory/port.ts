@@ -75,6 +75,7 @@ export interface DirectoryRepo {
   insertProduct(p: NewProduct): Promise<ProductRecord>;
   insertContract(c: NewContract): Promise<ContractRecord>;
   insertHardware(h: NewHardware): Promise<HardwareRecord>;
+  updateProduct(id: number, p: { name: string; formerNames: string[] }): Promise<ProductRecord>;
   listContacts(page: PageRequest, filter: ListFilter): Promise<ContactRecord[]>;
   listProducts(page: PageRequest): Promise<ProductRecord[]>;
   listContracts(page: PageRequest, filter: ListFilter): Promise<ContractRecord[]>;

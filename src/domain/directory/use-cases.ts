@@ -96,6 +96,22 @@ export async function addProduct(
   });
 }
 
+/** Renames a product; the old name becomes a former name, so mail using it still finds the product. */
+export async function renameProduct(store: DirectoryStore, actor: Actor, code: string, newName: string): Promise<ProductRecord> {
+  requireRole(actor, WRITERS, 'managing products');
+  const name = newName.trim();
+  if (name === '') throw new AppError('VALIDATION', 'a product needs a name', { field: 'name' });
+  return store.transaction(async (repo) => {
+    const product = await repo.findProduct(code.trim());
+    if (!product || product.code !== code.trim().toUpperCase()) throw new AppError('NOT_FOUND', `no product with code "${code}"`, { code });
+    const clash = await repo.findProduct(name);
+    if (clash && clash.id !== product.id) throw new AppError('CONFLICT', `"${name}" already names product ${clash.code}`, { product: clash.code });
+    if (product.name === name) return product;
+    const formerNames = [...product.formerNames.filter((n) => n.toLowerCase() !== name.toLowerCase()), product.name];
+    return repo.updateProduct(product.id, { name, formerNames });
+  });
+}
+
 export async function listProducts(store: DirectoryStore, actor: Actor, page: PageRequest): Promise<Page<ProductRecord>> {
   requireRole(actor, READERS, 'reading products');
   return toPage(await store.listProducts(more.limit(page)), page.limit);

@@ -86,10 +86,10 @@ describe('GET /metrics', () => {
       expect(typed.has(s?.[1] as string), line).toBe(true);
       values.set(line.slice(0, line.lastIndexOf(' ')), Number(line.slice(line.lastIndexOf(' ') + 1)));
     }
-    expect(values.get('casemail_inbound_messages_total{decision="create_incident",status="processed"}')).toBe(1);
+    expect(values.get('casemail_inbound_messages{decision="create_incident",status="processed"}')).toBe(1);
     expect(values.get('casemail_outbox_pending')).toBe(1);
     expect(values.get('casemail_outbox_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(59);
     expect(values.get('casemail_mailbox_last_uid{mailbox="support"}')).toBe(42);
-    expect(values.get('casemail_delivery_failures_total')).toBe(0);
+    expect(values.get('casemail_delivery_failures')).toBe(0);
   });
 });

@@ -116,6 +116,10 @@ describe('admin data over the API', () => {
     expect(at(r.body, 'formerNames')).toEqual(['Shiftly']);
     const clash = await h.call('POST', '/api/products', { token: TOKENS.admin, json: { code: 'ARC2', name: 'Arc' } });
     expect(clash.status).toBe(409);
+    const renamed = await h.call('PATCH', '/api/products/WFM', { token: TOKENS.admin, json: { name: 'Workforce Suite' } });
+    expect(renamed.body).toMatchObject({ code: 'WFM', name: 'Workforce Suite', formerNames: ['Shiftly', 'Workforce Manager'] });
+    expect((await h.call('PATCH', '/api/products/WFM', { token: TOKENS.admin, json: { name: 'Telrex' } })).status).toBe(409);
+    expect((await h.call('PATCH', '/api/products/NOPE', { token: TOKENS.admin, json: { name: 'X' } })).status).toBe(404);
   });
 
   it('adds a contract and lists it for the account', async () => {

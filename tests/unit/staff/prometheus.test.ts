@@ -10,9 +10,9 @@ describe('Prometheus rendering', () => {
       outboxRetrying: 1,
       mailboxes: [],
     }));
-    expect(text).toContain('# TYPE casemail_inbound_messages_total counter\ncasemail_inbound_messages_total{decision="say \\"hi\\"\\\\\\n",status="processed"} 3\n');
+    expect(text).toContain('# TYPE casemail_inbound_messages gauge\ncasemail_inbound_messages{decision="say \\"hi\\"\\\\\\n",status="processed"} 3\n');
     expect(text).toContain('casemail_outbox_pending 2\n');
-    expect(text).toContain('casemail_delivery_failures_total 1\n');
+    expect(text).toContain('casemail_delivery_failures 1\n');
     expect(text).toContain('casemail_outbox_oldest_pending_age_seconds 0\n');
     expect(text.endsWith('\n')).toBe(true);
   });

@@ -64,6 +64,12 @@ export const directoryRoutes: ApiRoute[] = [
     handle: ({ stores, actor, body }) => dir.addProduct(stores.directory, actor, body),
   }),
   defineRoute({
+    method: 'PATCH', path: '/api/products/{code}', tag: 'products', roles: WRITE,
+    summary: 'Rename a product; the old name is kept as a former name',
+    params: z.object({ code: z.string().min(1) }), body: z.object({ name: z.string().min(1) }),
+    handle: ({ stores, actor, params, body }) => dir.renameProduct(stores.directory, actor, params.code, body.name),
+  }),
+  defineRoute({
     method: 'GET', path: '/api/hardware', tag: 'hardware', roles: READ, summary: 'List hardware profiles', query: accountQuery,
     handle: ({ stores, actor, query }) => dir.listHardware(stores.directory, actor, pageOf(query), query.account),
   }),
