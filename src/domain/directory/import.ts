@@ -15,34 +15,43 @@ export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export const MAX_IMPORT_ROWS = 10_000;
 
+/** A validated row, ready to be written by the unit of work. */
+type Write = (repo: DirectoryRepo) => Promise<unknown>;
+
 interface KindSpec {
   required: string[];
   optional: string[];
-  check(repo: DirectoryRepo, row: Record<string, string>, batch: Batch): Promise<Checked<unknown>>;
-  insert(repo: DirectoryRepo, value: unknown): Promise<unknown>;
+  prepare(repo: DirectoryRepo, row: Record<string, string>, batch: Batch): Promise<Checked<Write>>;
 }
 
 const get = (r: Record<string, string>, k: string): string => r[k] ?? '';
+
+function writing<T>(c: Checked<T>, write: (repo: DirectoryRepo, value: T) => Promise<unknown>): Checked<Write> {
+  return c.ok ? { ok: true, value: (repo) => write(repo, c.value) } : c;
+}
 
 /** Column names are matched ignoring case, spaces, - and _ ("Time zone" = time_zone = timeZone). */
 const SPECS: Record<ImportKind, KindSpec> = {
   contacts: {
     required: ['account', 'email', 'name'],
     optional: ['locale', 'timeZone', 'phone', 'contactId'],
-    check: (repo, r, b) => checkContact(repo, { account: get(r, 'account'), email: get(r, 'email'), name: get(r, 'name'), locale: r.locale, timeZone: r.timeZone, phone: r.phone, contactId: r.contactId }, b),
-    insert: (repo, v) => repo.insertContact(v as Parameters<DirectoryRepo['insertContact']>[0]),
+    prepare: async (repo, r, b) => writing(
+      await checkContact(repo, { account: get(r, 'account'), email: get(r, 'email'), name: get(r, 'name'), locale: r.locale, timeZone: r.timeZone, phone: r.phone, contactId: r.contactId }, b),
+      (w, v) => w.insertContact(v)),
   },
   contracts: {
     required: ['account', 'product', 'startsOn', 'endsOn'],
     optional: ['level'],
-    check: (repo, r, b) => checkContract(repo, { account: get(r, 'account'), product: get(r, 'product'), level: r.level, startsOn: get(r, 'startsOn'), endsOn: get(r, 'endsOn') }, b),
-    insert: (repo, v) => repo.insertContract(v as Parameters<DirectoryRepo['insertContract']>[0]),
+    prepare: async (repo, r, b) => writing(
+      await checkContract(repo, { account: get(r, 'account'), product: get(r, 'product'), level: r.level, startsOn: get(r, 'startsOn'), endsOn: get(r, 'endsOn') }, b),
+      (w, v) => w.insertContract(v)),
   },
   hardware: {
     required: ['account', 'model'],
     optional: ['serialNumber', 'operatingSystem', 'notes'],
-    check: (repo, r) => checkHardware(repo, { account: get(r, 'account'), model: get(r, 'model'), serialNumber: r.serialNumber, operatingSystem: r.operatingSystem, notes: r.notes }),
-    insert: (repo, v) => repo.insertHardware(v as Parameters<DirectoryRepo['insertHardware']>[0]),
+    prepare: async (repo, r) => writing(
+      await checkHardware(repo, { account: get(r, 'account'), model: get(r, 'model'), serialNumber: r.serialNumber, operatingSystem: r.operatingSystem, notes: r.notes }),
+      (w, v) => w.insertHardware(v)),
   },
 };
 
@@ -98,20 +107,20 @@ export async function importCsv(
   return store.transaction(async (repo) => {
     const batch = newBatch();
     const rejected: RejectedRow[] = [];
-    const valid: unknown[] = [];
+    const valid: Write[] = [];
     for (const rec of records) {
       if (rec.error) rejected.push({ line: rec.line, reasons: [rec.error] });
       else if (rec.fields.length !== names.length) rejected.push({ line: rec.line, reasons: [`expected ${names.length} fields, found ${rec.fields.length}`] });
       else {
         const row = Object.fromEntries(names.map((n, i) => [n, rec.fields[i] ?? '']));
-        const c = await spec.check(repo, row, batch);
+        const c = await spec.prepare(repo, row, batch);
         if (c.ok) valid.push(c.value);
         else rejected.push({ line: rec.line, reasons: c.reasons.map((r) => r.message) });
       }
     }
     const report: ImportReport = { kind, rows: records.length, valid: valid.length, rejected, applied: false, imported: 0 };
     if (rejected.length > 0 && !opts.skipInvalid) return report;
-    for (const v of valid) await spec.insert(repo, v);
+    for (const write of valid) await write(repo);
     return { ...report, applied: valid.length > 0, imported: valid.length };
   });
 }
