@@ -55,6 +55,17 @@ function accountsQuery(db: Knex | Knex.Transaction) {
     .select('a.id', 'a.name', 'a.created_by_user_id', 'a.created_at', 'u.role as creator_role', 'u.email as creator_email');
 }
 
+/** Active staff users and contacts whose address starts with `prefix`, merged and sorted. */
+async function searchAddresses(db: Knex | Knex.Transaction, prefix: string, limit: number): Promise<KnownAddress[]> {
+  const pattern = likePrefix(prefix.toLowerCase());
+  const users = db('users').whereRaw("lower(email) like ? escape '\\'", [pattern]).where({ active: true })
+    .select(db.raw('lower(email) as email'), 'name', db.raw("'user' as kind"), 'role as detail');
+  const contacts = db('contacts as c').join('accounts as a', 'a.id', 'c.account_id')
+    .whereRaw("lower(c.email) like ? escape '\\'", [pattern]).where('c.active', true)
+    .select(db.raw('lower(c.email) as email'), 'c.name', db.raw("'contact' as kind"), 'a.name as detail');
+  return (await db.select('*').from(users.unionAll(contacts).as('x')).orderBy(['email', 'kind']).limit(limit)) as KnownAddress[];
+}
+
 function repo(db: Knex | Knex.Transaction): AccountsRepo {
   const one = async (q: Knex.QueryBuilder) => {
     const row = (await q.first()) as AccountRow | undefined;
@@ -104,16 +115,7 @@ function repo(db: Knex | Knex.Transaction): AccountsRepo {
       const ref: StaffUserRef = { id: row.id, email: row.email, role: row.role, active: row.active };
       return ref;
     },
-    async searchAddresses(prefix, limit) {
-      const pattern = likePrefix(prefix.toLowerCase());
-      const users = db('users').whereRaw("lower(email) like ? escape '\\'", [pattern]).where({ active: true })
-        .select(db.raw('lower(email) as email'), 'name', db.raw("'user' as kind"), 'role as detail');
-      const contacts = db('contacts as c').join('accounts as a', 'a.id', 'c.account_id')
-        .whereRaw("lower(c.email) like ? escape '\\'", [pattern]).where('c.active', true)
-        .select(db.raw('lower(c.email) as email'), 'c.name', db.raw("'contact' as kind"), 'a.name as detail');
-      const rows = (await db.select('*').from(users.unionAll(contacts).as('x')).orderBy(['email', 'kind']).limit(limit)) as KnownAddress[];
-      return rows;
-    },
+    searchAddresses: (prefix, limit) => searchAddresses(db, prefix, limit),
   };
 }
 
