@@ -2,7 +2,9 @@
  * A seeded test database with the staff API served on port 0, and a small client that
  * speaks to it with the demo users' tokens.
  */
+import { pathPattern } from '../../src/http/api/route.js';
 import { apiRoutes } from '../../src/http/api/router.js';
+import { API_ROUTES } from '../../src/http/api/table.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { seedDemo } from '../../src/store/seed.js';
@@ -52,13 +54,24 @@ export async function startStaffHarness(): Promise<StaffHarness> {
       const res = await fetch(base + path, { method, headers, ...(body !== undefined ? { body } : {}) });
       const text = await res.text();
       const contentType = res.headers.get('content-type') ?? '';
-      return { status: res.status, text, contentType, body: contentType.includes('json') && text ? (JSON.parse(text) as unknown) : undefined };
+      const parsed = contentType.includes('json') && text ? (JSON.parse(text) as unknown) : undefined;
+      if (res.ok) conformsToDeclaredResponse(method, path, parsed);
+      return { status: res.status, text, contentType, body: parsed };
     },
     async close() {
       await http.close();
       await t.drop();
     },
   };
+}
+
+/** Every successful API answer must match the response schema its route declares (and documents). */
+function conformsToDeclaredResponse(method: string, path: string, body: unknown): void {
+  const pathname = new URL(path, 'http://x').pathname;
+  const route = API_ROUTES.find((r) => r.method === method && pathPattern(r.path).test(pathname));
+  if (!route) return;
+  const r = route.response.safeParse(body);
+  if (!r.success) throw new Error(`${method} ${path} answered outside its declared schema: ${r.error.message}`);
 }
 
 /** Reads a nested property of a JSON body for assertions. */

@@ -50,7 +50,7 @@ function operation(r: ApiRoute): Json {
     parameters: [...parameters('path', r.params), ...parameters('query', r.query)],
     ...(requestBody ? { requestBody } : {}),
     responses: {
-      [String(r.status)]: { description: 'success', content: { 'application/json': { schema: { type: 'object' } } } },
+      [String(r.status)]: { description: 'success', content: { 'application/json': { schema: z.toJSONSchema(r.response, { io: 'output', unrepresentable: 'any' }) } } },
       '400': errorRef('invalid input'),
       '401': errorRef('missing or unknown API token'),
       '403': errorRef(`role not allowed (allowed: ${r.roles.join(', ')}) or not your account`),

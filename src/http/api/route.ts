@@ -42,6 +42,8 @@ export interface RouteSpec<P, Q, B> {
   bodyType?: 'json' | 'csv';
   /** Success status: 200 unless given (201 for creations). */
   status?: number;
+  /** The success body, for the OpenAPI description. */
+  response: z.ZodType;
   handle(ctx: HandlerContext<P, Q, B>): Promise<unknown>;
 }
 
@@ -57,6 +59,7 @@ export interface ApiRoute {
   body: z.ZodType | undefined;
   bodyType: 'json' | 'csv';
   status: number;
+  response: z.ZodType;
   handle(ctx: HandlerContext<unknown, unknown, unknown>): Promise<unknown>;
 }
 
@@ -73,6 +76,7 @@ export function defineRoute<P = Record<string, never>, Q = Record<string, never>
     body: spec.body,
     bodyType: spec.bodyType ?? 'json',
     status: spec.status ?? 200,
+    response: spec.response,
     handle: (ctx) => spec.handle(ctx as HandlerContext<P, Q, B>),
   };
 }

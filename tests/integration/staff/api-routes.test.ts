@@ -56,6 +56,8 @@ describe('GET /openapi.json', () => {
         expect((at(op, 'parameters') as { name: string; in: string }[]).some((p) => p.in === 'path' && `{${p.name}}` === name)).toBe(true);
       }
     }
+    const created = at(res.body, 'paths', '/api/accounts', 'post', 'responses', '201', 'content', 'application/json', 'schema', 'properties');
+    expect(Object.keys(created as object)).toContain('supportContacts');
     const ids = API_ROUTES.map((r) => at(res.body, 'paths', r.path, r.method.toLowerCase(), 'operationId'));
     expect(new Set(ids).size).toBe(API_ROUTES.length);
   });
