@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Actor } from '../../domain/staff/actor.js';
 import { authenticateToken } from '../../domain/users/use-cases.js';
-import { AppError, isAppError } from '../../platform/errors.js';
+import { AppError, isAppError, isDbUnavailable } from '../../platform/errors.js';
 import { createStaffStores, type StaffStores } from '../../store/staff.js';
 import { metricsRoute } from '../metrics.js';
 import { sendJson, type Route } from '../server.js';
@@ -29,6 +29,14 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function decodePart(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    throw new AppError('VALIDATION', `malformed percent-encoding in the path: ${v}`);
+  }
 }
 
 function bearer(req: IncomingMessage): string | null {
@@ -75,18 +83,16 @@ function toHttp(route: ApiRoute, deps: ApiDeps, stores: StaffStores): Route {
       try {
         const actor = await authorize(route, stores, req);
         const groups = pattern.exec(url.pathname)?.groups ?? {};
-        const rawParams = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, decodeURIComponent(v)]));
+        const rawParams = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, decodePart(v)]));
         const params = parse('path', route.params, rawParams);
         const query = parse('query', route.query, Object.fromEntries(url.searchParams));
         const input = parse('body', route.body, await body(route, req));
         const result = await route.handle({ actor, params, query, body: input, deps, stores });
         sendJson(res, route.status, result);
       } catch (err) {
-        if (isAppError(err)) {
-          sendError(res, err);
-          return;
-        }
-        throw err;
+        if (isAppError(err)) sendError(res, err);
+        else if (isDbUnavailable(err)) sendError(res, new AppError('DB_UNAVAILABLE', 'the database is unavailable; retry later'));
+        else throw err;
       }
     },
   };

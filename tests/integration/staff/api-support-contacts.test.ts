@@ -111,6 +111,11 @@ describe('accounts and support contacts over the API', () => {
     }
   });
 
+  it('answers 400 for a malformed percent-encoding in the path', async () => {
+    const r = await h.call('GET', '/api/accounts/%E0%A4%A', { token: TOKENS.admin });
+    expect(r.status).toBe(400);
+  });
+
   it('answers 404 for an unknown account', async () => {
     const r = await h.call('POST', '/api/accounts/Nowhere%20Inc/support-contacts', { token: TOKENS.partner, json: { email: 'a@b.example' } });
     expect(r.status).toBe(404);
