@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { Config } from './config/schema.js';
+import { apiRoutes } from './http/api/router.js';
 import { createHttpServer, type ReadinessCheck, type Route } from './http/server.js';
 import { LeasedImapSource } from './inbound/imap/leased.js';
 import { createSmtpListener } from './inbound/smtp/index.js';
@@ -79,7 +80,7 @@ export async function startService({ config, log, db, clock = systemClock }: Ser
       },
     },
   ];
-  const routes: Route[] = [];
+  const routes: Route[] = [...apiRoutes({ db, log: log.child({ component: 'api' }) })];
   let httpPort: number | null = null;
   if (config.http.enabled) {
     const http = createHttpServer({ routes, readiness, log: log.child({ component: 'http' }) });
