@@ -49,6 +49,8 @@ export const imapMailboxSchema = z.object({
   idle: bool.default(true),
   resyncCron: cron.default('*/5 * * * *'),
   batchSize: int(1, 10_000).default(200),
+  /** Messages ingested at once, each in its own transaction; mail of one sender stays in order. */
+  concurrency: int(1, 32).default(4),
 });
 
 export const configSchema = z.object({
