@@ -3,7 +3,9 @@
 import { Command } from 'commander';
 import { reportFatal, type GlobalOptions } from './context.js';
 import { registerDbCommands } from './db.js';
+import { registerOutboxCommands } from './outbox.js';
 import { registerServiceCommands } from './service.js';
+import { registerTemplateCommands } from './templates.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   const globals = () => program.opts<GlobalOptions>();
   registerDbCommands(program, globals);
   registerServiceCommands(program, globals);
+  registerTemplateCommands(program, globals);
+  registerOutboxCommands(program, globals);
   return program;
 }
 
