@@ -17,6 +17,8 @@ export interface SunkMail {
 export interface SinkReply {
   code: number;
   message: string;
+  /** Answer only after this long (a slow server); the code may then be 250. */
+  delayMs?: number;
 }
 
 export type SinkPhase = 'rcpt' | 'data';
@@ -45,6 +47,11 @@ interface Scripted {
 
 function smtpError(reply: SinkReply): Error & { responseCode: number } {
   return Object.assign(new Error(reply.message), { responseCode: reply.code });
+}
+
+function later(reply: SinkReply | undefined, answer: () => void): void {
+  if (reply?.delayMs) setTimeout(answer, reply.delayMs);
+  else answer();
 }
 
 async function readAll(stream: SMTPServerDataStream): Promise<Buffer> {
@@ -87,8 +94,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const rcpt = address.address.toLowerCase();
       rcptAttempts.push(rcpt);
       const reply = take('rcpt', [rcpt]);
-      if (reply && reply.code >= 400) callback(smtpError(reply));
-      else callback();
+      later(reply, () => (reply && reply.code >= 400 ? callback(smtpError(reply)) : callback()));
     },
     onData(stream, session, callback) {
       const rcptTo = session.envelope.rcptTo.map((a) => a.address.toLowerCase());
@@ -96,10 +102,13 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       readAll(stream)
         .then(async (raw) => {
           const reply = take('data', rcptTo);
-          if (reply && reply.code >= 400) return callback(smtpError(reply));
-          mails.push({ mailFrom, rcptTo, raw, parsed: await simpleParser(raw) });
-          settleWaiters();
-          return callback();
+          const parsed = await simpleParser(raw);
+          later(reply, () => {
+            if (reply && reply.code >= 400) return callback(smtpError(reply));
+            mails.push({ mailFrom, rcptTo, raw, parsed });
+            settleWaiters();
+            return callback();
+          });
         })
         .catch((err: unknown) => callback(err instanceof Error ? err : new Error(String(err))));
     },

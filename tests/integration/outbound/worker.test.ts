@@ -8,6 +8,7 @@ import { parseReplyAddress, verifyReplyTag } from '../../../src/mail/reply-addre
 import { fixedClock } from '../../../src/platform/clock.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { enqueueMail, type Enqueued, type OutboxMail } from '../../../src/outbound/outbox.js';
+import { claimDueRows } from '../../../src/outbound/outbox-store.js';
 import type { Renderer } from '../../../src/outbound/render.js';
 import { createTransport, type OutboundTransport } from '../../../src/outbound/transport.js';
 import { verifyUnsubscribeToken } from '../../../src/outbound/unsubscribe-link.js';
@@ -278,6 +279,30 @@ describe('outbox worker exactly once', () => {
       await Promise.all([w1.runOnce(), w1.runOnce(), w2.runOnce(), w2.runOnce()]);
     }
     expectEachOnce(ids);
+  });
+});
+
+describe('outbox worker leases and stopping', () => {
+  it('sends the row of a worker that died after claiming it, once its lease runs out', async () => {
+    const queued = await enqueue(mail('sub@customer.example'));
+    const claim = await claimDueRows(db, { owner: 'crashed-worker', now: clock.now(), leaseMs: 60_000, limit: 10 });
+    expect(claim.rows.map((r) => r.id)).toEqual([queued.id]);
+    const w = worker();
+    expect((await w.runOnce()).sent).toBe(0);
+    clock.advance(60_000);
+    expect((await w.runOnce()).sent).toBe(1);
+    expect(await row(queued.id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('stop() waits for the send in flight and records it', async () => {
+    sink.script('data', [{ code: 250, message: 'OK', delayMs: 400 }]);
+    const queued = await enqueue(mail('sub@customer.example'));
+    const w = worker();
+    w.start();
+    while (sink.rcptAttempts.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await w.stop();
+    expect(sink.mails).toHaveLength(1);
+    expect((await row(queued.id)).status).toBe('sent');
   });
 });
 
