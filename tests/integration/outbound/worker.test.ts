@@ -175,6 +175,33 @@ describe('outbox worker delivery', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
+  it('renders in the row locale, falling back by language and then to the default', async () => {
+    await enqueue(mail('fr@customer.example', { locale: 'fr-CA' }));
+    await enqueue(mail('de@customer.example', { locale: 'de' }));
+    expect((await worker().runOnce()).sent).toBe(2);
+    const mails = await sink.waitFor(2);
+    const subjectTo = (to: string) => mails.find((m) => m.rcptTo.includes(to))?.parsed.subject ?? '';
+    expect(subjectTo('fr@customer.example')).toContain('mis à jour');
+    expect(subjectTo('de@customer.example')).toContain('Incident updated');
+  });
+
+  it('sends to the others when a Cc is refused for good, and marks only that Cc bouncing', async () => {
+    sink.script('rcpt', [{ code: 550, message: 'Mailbox unavailable' }], 'old-cc@customer.example');
+    const queued = await enqueue(mail('sub@customer.example', { cc: ['old-cc@customer.example', 'cc@customer.example'] }));
+    expect((await worker().runOnce()).sent).toBe(1);
+    const [sent] = await sink.waitFor(1);
+    expect(sent?.rcptTo).toEqual(['sub@customer.example', 'cc@customer.example']);
+    expect((await row(queued.id)).status).toBe('sent');
+    expect((await db('bouncing_addresses').select('email')).map((b: { email: string }) => b.email)).toContain('old-cc@customer.example');
+    expect(await db('bouncing_addresses').where({ email: 'sub@customer.example' })).toHaveLength(0);
+
+    // The next mail leaves the bouncing Cc out instead of trying it again.
+    await enqueue(mail('sub@customer.example', { cc: ['old-cc@customer.example'] }));
+    expect((await worker().runOnce()).sent).toBe(1);
+    const [, next] = await sink.waitFor(2);
+    expect(next?.rcptTo).toEqual(['sub@customer.example']);
+  });
+
   it('fails a row whose template does not exist, without any SMTP attempt', async () => {
     const queued = await enqueue(mail('sub@customer.example', { template: 'no-such-template' }));
     expect((await worker().runOnce()).failed).toBe(1);
