@@ -7,8 +7,13 @@ import type { Knex } from 'knex';
 import type { Config } from './config/schema.js';
 import { apiRoutes } from './http/api/router.js';
 import { createHttpServer, type ReadinessCheck, type Route } from './http/server.js';
+import { unsubscribeRoutes } from './http/unsubscribe.js';
 import { LeasedImapSource } from './inbound/imap/leased.js';
 import { createSmtpListener } from './inbound/smtp/index.js';
+import { createRenderer } from './outbound/render.js';
+import { defaultTemplatesDir } from './outbound/templates-location.js';
+import { createTransport, type OutboundTransport } from './outbound/transport.js';
+import { createOutboxWorker, type OutboxWorker } from './outbound/worker.js';
 import { buildIngest } from './pipeline/build.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { createLockManager } from './platform/locks.js';
@@ -19,6 +24,8 @@ import { createKnowledgeBase } from './store/kb.js';
 export interface Service {
   httpPort: number | null;
   smtpPort: number | null;
+  /** The outbox worker when `outbox.enabled`; call `notify()` after queuing mail. */
+  outbox: OutboxWorker | null;
   stop(): Promise<void>;
 }
 
@@ -27,13 +34,19 @@ export interface ServiceDeps {
   log: Logger;
   db: Knex;
   clock?: Clock;
+  /** Replaces the SMTP transport built from `smtpOut` (tests, other transports). */
+  transport?: OutboundTransport;
+  /** Replaces the templates folder shipped with casemail. */
+  templatesDir?: string;
 }
 
 type Stop = () => Promise<void>;
 
-export async function startService({ config, log, db, clock = systemClock }: ServiceDeps): Promise<Service> {
+export async function startService({ config, log, db, clock = systemClock, ...deps }: ServiceDeps): Promise<Service> {
   const mailStops: Stop[] = [];
   const otherStops: Stop[] = [];
+  // Every template compiles now: a broken one stops start-up instead of a customer's mail.
+  const renderer = await createRenderer({ templatesDir: deps.templatesDir ?? defaultTemplatesDir(), defaultLocale: config.locale.default });
   const kb = createKnowledgeBase();
   const ingest = buildIngest({ db, config, log, clock, kb });
   const locks = createLockManager(db, config.database.url);
@@ -80,18 +93,32 @@ export async function startService({ config, log, db, clock = systemClock }: Ser
       },
     },
   ];
-  const routes: Route[] = [...apiRoutes({ db, log: log.child({ component: 'api' }) })];
   let httpPort: number | null = null;
   if (config.http.enabled) {
-    const http = createHttpServer({ routes, readiness, log: log.child({ component: 'http' }) });
+    const httpLog = log.child({ component: 'http' });
+    const routes: Route[] = [...apiRoutes({ db, log: log.child({ component: 'api' }) }), ...unsubscribeRoutes({ db, config, log: httpLog })];
+    const http = createHttpServer({ routes, readiness, log: httpLog });
     httpPort = await http.listen(config.http.host, config.http.port);
     log.info({ msg: 'http listening', host: config.http.host, port: httpPort });
     otherStops.push(() => http.close());
+  }
+  // Started last, so a failure above leaves no worker sending; stopped right after the sources.
+  let outbox: OutboxWorker | null = null;
+  if (config.outbox.enabled) {
+    const transport = deps.transport ?? createTransport(config.smtpOut, log.child({ component: 'smtp-out' }));
+    const worker = createOutboxWorker({ db, config, renderer, transport, log: log.child({ component: 'outbox' }), clock });
+    worker.start();
+    outbox = worker;
+    otherStops.push(async () => {
+      await worker.stop();
+      transport.close();
+    });
   }
   log.info({ msg: 'casemail started', instance: config.instance.id, mailboxes: mailboxes.length, smtp: smtpPort });
   return {
     httpPort,
     smtpPort,
+    outbox,
     async stop() {
       // Stop taking mail first; each source finishes the message in hand.
       await Promise.all(mailStops.map((s) => s()));

@@ -8,7 +8,9 @@ import { reportFatal, type GlobalOptions } from './context.js';
 import { registerDbCommands } from './db.js';
 import { registerIngestCommands } from './ingest.js';
 import { registerKbCommands } from './kb.js';
+import { registerOutboxCommands } from './outbox.js';
 import { registerServiceCommands } from './service.js';
+import { registerTemplateCommands } from './templates.js';
 import { registerUserCommands } from './users.js';
 
 export function buildProgram(): Command {
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerContactCommands(program, globals);
   registerCatalogCommands(program, globals);
   registerUserCommands(program, globals);
+  registerTemplateCommands(program, globals);
+  registerOutboxCommands(program, globals);
   return program;
 }
 
