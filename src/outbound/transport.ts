@@ -71,8 +71,14 @@ export function createTransport(smtp: Readonly<Config['smtpOut']>, log: Logger):
     greetingTimeout: 30_000,
     socketTimeout: 120_000,
   };
+  // nodemailer's pool puts a message back in its queue every time a connection closes under
+  // it, without limit by default: a relay that accepts and drops connections (crashed behind
+  // a balancer, shutting down) would keep the send pending for ever, stalling the outbox
+  // worker's batch and its graceful stop. A few requeues cover a pooled connection the
+  // server closed while idle; after that the send fails and the outbox retries with backoff.
+  const requeues: { maxRequeues: number } = { maxRequeues: 2 };
   const transporter = smtp.pool
-    ? nodemailer.createTransport({ ...common, pool: true, maxConnections: smtp.maxConnections, maxMessages: 500 } satisfies SMTPPool.Options)
+    ? nodemailer.createTransport({ ...common, ...requeues, pool: true, maxConnections: smtp.maxConnections, maxMessages: 500 } satisfies SMTPPool.Options)
     : nodemailer.createTransport(common satisfies SMTPTransport.Options);
   transporter.on('error', (err: unknown) => log.warn({ msg: 'smtp transport error', err }));
   return {
