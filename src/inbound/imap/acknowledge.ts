@@ -93,7 +93,10 @@ export async function acknowledge(client: ImapFlow, uid: number, action: AckActi
   }
   if (confirmed === true) return 'done';
   const found = await client.search({ uid: range }, { uid: true });
-  const present = Array.isArray(found) && found.includes(uid);
+  // imapflow answers false instead of throwing when the connection dropped: that says
+  // nothing about the message, which must then count as still here.
+  if (!Array.isArray(found)) throw new AcknowledgeError(`could not ${action.kind} UID ${uid}: the folder could not be searched`, uid);
+  const present = found.includes(uid);
   if (present) throw new AcknowledgeError(`could not ${action.kind} UID ${uid}`, uid);
   return confirmed === null ? 'done' : 'gone';
 }
@@ -125,7 +128,10 @@ export async function acknowledgeMany(client: ImapFlow, uids: number[], action: 
   }
   if (confirmed && uids.every((u) => confirmed.has(u))) return [];
   const found = await client.search({ uid: range }, { uid: true });
-  const present = new Set(Array.isArray(found) ? found : []);
+  // A failed SEARCH (connection dropped mid-acknowledgement) is not "another reader took
+  // them": treating it so advanced the cursor past processed mail left in the folder.
+  if (!Array.isArray(found)) throw new AcknowledgeError(`could not ${action.kind} UIDs ${range}: the folder could not be searched`, uids[0] ?? 0);
+  const present = new Set(found);
   const stuck = uids.find((u) => present.has(u) && !confirmed?.has(u));
   if (stuck !== undefined) throw new AcknowledgeError(`could not ${action.kind} UID ${stuck}`, stuck);
   // Not confirmed and no longer here: another reader took them first.
