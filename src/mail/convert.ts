@@ -29,11 +29,18 @@ function cleanLine(value: string | undefined): string {
   return (value ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
 }
 
-const stripBrackets = (id: string): string => id.trim().replace(/^<|>$/g, '').trim();
+/**
+ * Message-IDs become lookup keys in PostgreSQL text columns, which refuse NUL: a control
+ * character in one (never valid, RFC 5322 3.6.4) made every lookup of the message fail, so
+ * it was neither processed nor quarantined and its source retried it for ever.
+ */
+const stripControls = (id: string): string => id.replace(/[\u0000-\u001f\u007f]/g, '');
+
+const stripBrackets = (id: string): string => stripControls(id).trim().replace(/^<|>$/g, '').trim();
 
 function idList(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
-  return parseMessageIdList(Array.isArray(value) ? value.join(' ') : value);
+  return parseMessageIdList(stripControls(Array.isArray(value) ? value.join(' ') : value));
 }
 
 function toAttachment(attachment: Attachment, index: number): ParsedAttachment {

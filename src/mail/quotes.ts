@@ -5,13 +5,15 @@
  * rule firing on text we wrote ourselves). Patterns live in quote-patterns.ts.
  */
 import {
-  ATTRIBUTION_PATTERNS,
+  ATTRIBUTION_COLON_END,
   CLOSING_SALUTATION,
+  COLON_ENDED_ATTRIBUTION_PATTERNS,
   DASHED_ATTRIBUTION,
   HEADER_BLOCK_FIELD,
   HEADER_BLOCK_LEAD,
   HEADER_BLOCK_START,
   HEADER_BLOCK_WINDOW,
+  LEADING_WORD_ATTRIBUTION_PATTERNS,
   ORIGINAL_MESSAGE_SEPARATORS,
   QUOTED_LINE,
   SALUTATION_TAIL_LINES,
@@ -41,7 +43,8 @@ function isAttribution(lines: readonly string[], index: number): boolean {
     if (n > 0 && !/\d/.test(lines[index] ?? '')) return false;
     joined = n === 0 ? line.trim() : `${joined} ${line.trim()}`;
     if (joined.length > MAX_ATTRIBUTION_LENGTH) return false;
-    if (ATTRIBUTION_PATTERNS.some((p) => p.test(joined))) return true;
+    if (LEADING_WORD_ATTRIBUTION_PATTERNS.some((p) => p.test(joined))) return true;
+    if (ATTRIBUTION_COLON_END.test(joined) && COLON_ENDED_ATTRIBUTION_PATTERNS.some((p) => p.test(joined))) return true;
   }
   return false;
 }
