@@ -4,7 +4,9 @@ import { Command } from 'commander';
 import { reportFatal, type GlobalOptions } from './context.js';
 import { registerDbCommands } from './db.js';
 import { registerIngestCommands } from './ingest.js';
+import { registerJobsCommands } from './jobs.js';
 import { registerKbCommands } from './kb.js';
+import { registerQuarantineCommands } from './quarantine.js';
 import { registerServiceCommands } from './service.js';
 
 export function buildProgram(): Command {
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerServiceCommands(program, globals);
   registerIngestCommands(program, globals);
   registerKbCommands(program, globals);
+  registerJobsCommands(program, globals);
+  registerQuarantineCommands(program, globals);
   return program;
 }
 
