@@ -41,41 +41,42 @@ export function lockKey(job: Job, instanceId: string): string {
   return job.kind === 'hook' && job.scope === 'instance' ? `job:${job.name}:${instanceId}` : `job:${job.name}`;
 }
 
+async function locked(job: Job, deps: SchedulerDeps): Promise<{ ran: true; value: JobSummary } | { ran: false }> {
+  const key = lockKey(job, deps.instanceId);
+  if (job.kind === 'transaction') return deps.locks.runExclusive(key, (trx) => job.run(trx, deps.clock.now()));
+  if (deps.embedded) return { ran: true, value: await job.run(deps.clock.now()) };
+  return deps.locks.runExclusive(key, () => job.run(deps.clock.now()));
+}
+
+/** One run under the job's lock; failures are logged and reported, never thrown. */
+async function execute(job: Job, deps: SchedulerDeps, log: Logger): Promise<JobRunResult> {
+  const started = Date.now();
+  try {
+    const r = await locked(job, deps);
+    if (!r.ran) {
+      log.debug({ msg: 'job held by another instance', job: job.name });
+      return { job: job.name, status: 'skipped', reason: 'locked' };
+    }
+    const ms = Date.now() - started;
+    log.info({ msg: 'job done', job: job.name, ms, ...r.value });
+    return { job: job.name, status: 'done', summary: r.value, ms };
+  } catch (err) {
+    log.error({ msg: 'job failed', job: job.name, err });
+    return { job: job.name, status: 'failed', error: (err as Error).message, ms: Date.now() - started };
+  }
+}
+
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const log = deps.log.child({ component: 'jobs' });
   const running = new Map<JobName, Promise<JobRunResult>>();
   const tasks: ScheduledTask[] = [];
   let state: 'new' | 'running' | 'stopped' = 'new';
 
-  async function locked(job: Job): Promise<{ ran: true; value: JobSummary } | { ran: false }> {
-    const key = lockKey(job, deps.instanceId);
-    if (job.kind === 'transaction') return deps.locks.runExclusive(key, (trx) => job.run(trx, deps.clock.now()));
-    if (deps.embedded) return { ran: true, value: await job.run(deps.clock.now()) };
-    return deps.locks.runExclusive(key, () => job.run(deps.clock.now()));
-  }
-
-  async function execute(job: Job): Promise<JobRunResult> {
-    const started = Date.now();
-    try {
-      const r = await locked(job);
-      if (!r.ran) {
-        log.debug({ msg: 'job held by another instance', job: job.name });
-        return { job: job.name, status: 'skipped', reason: 'locked' };
-      }
-      const ms = Date.now() - started;
-      log.info({ msg: 'job done', job: job.name, ms, ...r.value });
-      return { job: job.name, status: 'done', summary: r.value, ms };
-    } catch (err) {
-      log.error({ msg: 'job failed', job: job.name, err });
-      return { job: job.name, status: 'failed', error: (err as Error).message, ms: Date.now() - started };
-    }
-  }
-
   function runJob(name: JobName): Promise<JobRunResult> {
     const job = deps.jobs.find((j) => j.name === name);
     if (job === undefined) return Promise.reject(new Error(`unknown job ${name}`));
     if (running.has(name)) return Promise.resolve({ job: name, status: 'skipped', reason: 'running' });
-    const run = execute(job).finally(() => running.delete(name));
+    const run = execute(job, deps, log).finally(() => running.delete(name));
     running.set(name, run);
     return run;
   }
