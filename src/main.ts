@@ -1,16 +1,21 @@
 /**
  * Composition root: builds every component from the frozen config and wires them.
  * Only this file (and pipeline/) knows every stage. `stop()` stops taking mail first
- * (IMAP sources, SMTP listener), lets in-flight messages finish, then closes the rest.
+ * (IMAP sources, SMTP listener) and lets in-flight messages finish, then stops the
+ * scheduler (waiting for a job in progress), then the rest (outbox worker, HTTP) in
+ * reverse order of start. The caller closes the database last.
  */
 import type { Knex } from 'knex';
 import type { Config } from './config/schema.js';
 import { apiRoutes } from './http/api/router.js';
 import { createHttpServer, type ReadinessCheck, type Route } from './http/server.js';
 import { LeasedImapSource } from './inbound/imap/leased.js';
+import { buildJobs, createScheduler, type Scheduler } from './jobs/index.js';
+import type { OutboxSweep } from './jobs/hooks.js';
 import { createSmtpListener } from './inbound/smtp/index.js';
 import { buildIngest } from './pipeline/build.js';
 import { systemClock, type Clock } from './platform/clock.js';
+import { isEmbedded } from './platform/db.js';
 import { createLockManager } from './platform/locks.js';
 import type { Logger } from './platform/logger.js';
 import { createCursorStore } from './store/cursors.js';
@@ -19,6 +24,7 @@ import { createKnowledgeBase } from './store/kb.js';
 export interface Service {
   httpPort: number | null;
   smtpPort: number | null;
+  scheduler: Scheduler;
   stop(): Promise<void>;
 }
 
@@ -27,11 +33,13 @@ export interface ServiceDeps {
   log: Logger;
   db: Knex;
   clock?: Clock;
+  /** One run of the outbox worker (its `runOnce`), for the `outboxSweep` job; wired when the service has a worker. */
+  outboxSweep?: OutboxSweep;
 }
 
 type Stop = () => Promise<void>;
 
-export async function startService({ config, log, db, clock = systemClock }: ServiceDeps): Promise<Service> {
+export async function startService({ config, log, db, clock = systemClock, outboxSweep }: ServiceDeps): Promise<Service> {
   const mailStops: Stop[] = [];
   const otherStops: Stop[] = [];
   const kb = createKnowledgeBase();
@@ -63,6 +71,17 @@ export async function startService({ config, log, db, clock = systemClock }: Ser
     mailStops.push(() => listener.stop());
   }
 
+  const scheduler = createScheduler({
+    jobs: buildJobs(config, log, {
+      ...(outboxSweep === undefined ? {} : { outboxSweep }),
+      mailboxResync: async () => {
+        await Promise.all(mailboxes.map((m) => m.sync()));
+        return mailboxes.length;
+      },
+    }),
+    locks, clock, log, instanceId: config.instance.id, timeZone: config.locale.timeZone, embedded: isEmbedded(db),
+  });
+
   const readiness: ReadinessCheck[] = [
     {
       name: 'database',
@@ -88,13 +107,18 @@ export async function startService({ config, log, db, clock = systemClock }: Ser
     log.info({ msg: 'http listening', host: config.http.host, port: httpPort });
     otherStops.push(() => http.close());
   }
+  // Started last, so a failure above leaves no job running.
+  scheduler.start();
   log.info({ msg: 'casemail started', instance: config.instance.id, mailboxes: mailboxes.length, smtp: smtpPort });
   return {
     httpPort,
     smtpPort,
+    scheduler,
     async stop() {
       // Stop taking mail first; each source finishes the message in hand.
       await Promise.all(mailStops.map((s) => s()));
+      // A job in progress finishes its transaction; no new run starts.
+      await scheduler.stop();
       for (const stop of otherStops.reverse()) await stop();
       log.info({ msg: 'casemail stopped' });
     },

@@ -7,7 +7,9 @@ import { registerContactCommands } from './contacts.js';
 import { reportFatal, type GlobalOptions } from './context.js';
 import { registerDbCommands } from './db.js';
 import { registerIngestCommands } from './ingest.js';
+import { registerJobsCommands } from './jobs.js';
 import { registerKbCommands } from './kb.js';
+import { registerQuarantineCommands } from './quarantine.js';
 import { registerServiceCommands } from './service.js';
 import { registerUserCommands } from './users.js';
 
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerContactCommands(program, globals);
   registerCatalogCommands(program, globals);
   registerUserCommands(program, globals);
+  registerJobsCommands(program, globals);
+  registerQuarantineCommands(program, globals);
   return program;
 }
 
