@@ -178,7 +178,8 @@ export async function recordRetry(db: Knex, row: OutboxRow, opts: { error: strin
     opts.retryAt === null
       ? { status: 'failed', last_error: `gave up after ${row.attempts} attempts: ${opts.error}`, claimed_by: null }
       : { next_attempt_at: opts.retryAt, last_error: opts.error, claimed_by: null };
-  await db('outbox').where({ id: row.id }).update(update);
+  // Only while the row is still ours: after a lease ran out, another worker may hold it.
+  await db('outbox').where({ id: row.id, claimed_by: row.claimed_by, status: 'pending' }).update(update);
 }
 
 /** A permanent failure; `bouncing` names the addresses the server refused for good. */
