@@ -112,11 +112,16 @@ async function main(): Promise<void> {
         return mail;
       },
     };
+    // One incident for all rows, so each send also writes its timeline entry, as in service.
+    const [account] = (await db('accounts').insert({ name: 'Bench account' }).returning('id')) as { id: number }[];
+    const [incident] = (await db('incidents')
+      .insert({ reference: 'INC-000001', account_id: account?.id, title: 'Bench', reply_secret: 'bench-secret', root_message_id: 'root@customer.example' })
+      .returning('id')) as { id: number }[];
     const data = sampleData('incident-updated');
     for (let i = 0; i < N; i += 200) {
       await db.transaction(async (trx) => {
         for (let j = i; j < Math.min(N, i + 200); j += 1) {
-          const m = { dedupeKey: `bench:${j}`, template: 'incident-updated', locale: j % 2 ? 'fr' : 'en', to: `c${j}@customer.example`, autoSubmitted: 'auto-generated' as const, data: { ...data } };
+          const m = { dedupeKey: `bench:${j}`, template: 'incident-updated', locale: j % 2 ? 'fr' : 'en', to: `c${j}@customer.example`, autoSubmitted: 'auto-generated' as const, incidentId: incident?.id ?? null, data: { ...data } };
           await enqueueMail(trx, m, config.mail.domain);
         }
       });
