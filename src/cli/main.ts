@@ -12,6 +12,8 @@ import { registerKbCommands } from './kb.js';
 import { registerQuarantineCommands } from './quarantine.js';
 import { registerServiceCommands } from './service.js';
 import { registerUserCommands } from './users.js';
+import { registerOutboxCommands } from './outbox.js';
+import { registerTemplateCommands } from './templates.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -32,6 +34,8 @@ export function buildProgram(): Command {
   registerUserCommands(program, globals);
   registerJobsCommands(program, globals);
   registerQuarantineCommands(program, globals);
+  registerTemplateCommands(program, globals);
+  registerOutboxCommands(program, globals);
   return program;
 }
 
