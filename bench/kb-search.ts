@@ -1,0 +1,152 @@
+/**
+ * Knowledge-base search benchmark: `npx tsx bench/kb-search.ts [--articles N] [--queries Q]`.
+ * Creates its own PostgreSQL database on 127.0.0.1:5432, loads N generated articles (three
+ * products, English and French) in batches, runs realistic searches through the real
+ * KnowledgeBase implementation, prints setup time and p50/p95/p99 latencies, the query plan,
+ * and drops the database (unless --keep, to study query plans). The target is p95 < 50 ms on 100,000 articles.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import knexFactory, { type Knex } from 'knex';
+import { createDb } from '../src/platform/db.js';
+import { migrateLatest } from '../src/platform/migrate.js';
+import { createKnowledgeBase } from '../src/store/kb.js';
+import { CATEGORIES, PRODUCTS, article, query, rng, type ProductCode } from './kb-corpus.js';
+
+const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BATCH = 1000;
+
+async function admin<T>(fn: (db: Knex) => Promise<T>): Promise<T> {
+  const db = knexFactory({ client: 'pg', connection: ADMIN_URL, pool: { min: 0, max: 1 } });
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function loadProducts(db: Knex): Promise<Map<ProductCode, number>> {
+  const ids = new Map<ProductCode, number>();
+  for (const p of PRODUCTS) {
+    const [row] = (await db('products').insert({ code: p.code, name: p.name, former_names: [...p.formerNames] }).returning('id')) as { id: number }[];
+    if (!row) throw new Error('product insert returned nothing');
+    ids.set(p.code, row.id);
+  }
+  return ids;
+}
+
+async function loadCategories(db: Knex, products: Map<ProductCode, number>): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (const [code, productId] of products) {
+    for (const name of CATEGORIES) {
+      const [row] = (await db('kb_categories').insert({ product_id: productId, name }).returning('id')) as { id: number }[];
+      if (row) ids.set(`${code}/${name}`, row.id);
+    }
+  }
+  return ids;
+}
+
+async function loadArticles(db: Knex, n: number): Promise<void> {
+  const products = await loadProducts(db);
+  const categories = await loadCategories(db, products);
+  const rand = rng(42);
+  for (let start = 0; start < n; start += BATCH) {
+    const rows = [];
+    for (let i = start; i < Math.min(n, start + BATCH); i += 1) {
+      const a = article(i, rand);
+      rows.push({
+        slug: a.slug, product_id: products.get(a.product), category_id: categories.get(`${a.product}/${a.category}`) ?? null,
+        language: a.language, title: a.title, body: a.body, view_count: a.viewCount, published_at: a.publishedAt,
+      });
+    }
+    await db('kb_articles').insert(rows);
+    if ((start / BATCH) % 20 === 19) process.stdout.write(`  ${start + BATCH} articles\n`);
+  }
+  await db.raw('vacuum analyze kb_articles');
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+const fmt = (ms: number) => ms.toFixed(1).padStart(7);
+
+function report(label: string, times: number[]): void {
+  const s = [...times].sort((a, b) => a - b);
+  const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
+  console.log(`${label.padEnd(10)} n=${String(s.length).padStart(4)}  p50 ${fmt(percentile(s, 50))} ms  p95 ${fmt(percentile(s, 95))} ms  p99 ${fmt(percentile(s, 99))} ms  max ${fmt(s.at(-1) ?? Number.NaN)} ms  mean ${fmt(mean)} ms`);
+}
+
+async function explain(db: Knex, text: string, ids: number[]): Promise<void> {
+  const plan = await db.raw<{ rows: { 'QUERY PLAN': string }[] }>(`
+    explain (analyze, buffers off, costs off)
+    select m.id, ts_rank_cd(m.search, websearch_to_tsquery('english', ?), 32) as rank
+    from (
+      select a.id, a.search from kb_articles a
+      where a.published_at is not null and a.product_id = any(?::int[])
+        and ((a.language = 'en' and a.search @@ websearch_to_tsquery('english', ?)) or (a.language = 'fr' and a.search @@ websearch_to_tsquery('french', ?)))
+      limit 2000
+    ) m
+    order by rank desc, m.id limit 10`, [text, ids, text, text]);
+  console.log(`plan for "${text}" (ranking pool, as in store/kb.ts):`);
+  for (const r of plan.rows) console.log(`  ${r['QUERY PLAN']}`);
+}
+
+async function runQueries(db: Knex, count: number): Promise<void> {
+  const kb = createKnowledgeBase();
+  const ids = new Map(((await db('products').select('id', 'code')) as { id: number; code: ProductCode }[]).map((r) => [r.code, r.id]));
+  const rand = rng(7);
+  const queries = Array.from({ length: count }, () => query(rand));
+  for (const q of queries.slice(0, 20)) await kb.search(db, { text: q.text, productIds: q.products.map((c) => ids.get(c) ?? 0) });
+  const times: number[] = [];
+  let hits = 0;
+  for (const q of queries) {
+    const t0 = performance.now();
+    hits += (await kb.search(db, { text: q.text, productIds: q.products.map((c) => ids.get(c) ?? 0), limit: 10 })).length;
+    times.push(performance.now() - t0);
+  }
+  report('search', times);
+  console.log(`           ${(hits / queries.length).toFixed(1)} hits per query on average`);
+  const suggestTimes: number[] = [];
+  for (const q of queries.slice(0, 50)) {
+    const t0 = performance.now();
+    await kb.suggest(db, { title: q.text, description: `${q.text} since the last upgrade, the server logs an error`, productId: ids.get(q.products[0] ?? 'CFC') ?? 0 });
+    suggestTimes.push(performance.now() - t0);
+  }
+  report('suggest', suggestTimes);
+  await explain(db, 'recording', [ids.get('QMS') ?? 0]);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { articles: { type: 'string', default: '100000' }, queries: { type: 'string', default: '200' }, keep: { type: 'boolean', default: false }, reuse: { type: 'string' } } });
+  const n = Number(values.articles);
+  const q = Number(values.queries);
+  if (!Number.isSafeInteger(n) || n < 1 || !Number.isSafeInteger(q) || q < 1) throw new Error('--articles and --queries take positive whole numbers');
+  // --reuse NAME runs the queries against a database an earlier --keep run left behind.
+  if (values.reuse !== undefined && !/^casemail_bench_[0-9a-f]{8}$/.test(values.reuse)) throw new Error('--reuse takes a casemail_bench_… database name');
+  const name = values.reuse ?? `casemail_bench_${randomBytes(4).toString('hex')}`;
+  if (!values.reuse) await admin((db) => db.raw(`create database ${name}`));
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const db = createDb({ url: url.toString(), dataDir: '', poolMax: 4 });
+  try {
+    if (!values.reuse) {
+      const t0 = performance.now();
+      await migrateLatest(db);
+      console.log(`loading ${n} articles into ${name}`);
+      await loadArticles(db, n);
+      console.log(`setup: ${((performance.now() - t0) / 1000).toFixed(1)} s (migrations, ${n} articles, GIN index, analyze)`);
+    }
+    await runQueries(db, q);
+  } finally {
+    await db.destroy();
+    if (values.keep || values.reuse) console.log(`kept database ${name}`);
+    else await admin((a) => a.raw(`drop database if exists ${name} with (force)`));
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
