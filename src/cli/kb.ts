@@ -143,7 +143,7 @@ function registerWriteCommands(kb: Command, globals: () => GlobalOptions): void 
   }
 
   kb.command('import')
-    .description('import the Markdown files of a folder (front matter: title, product, category, language, slug, published); idempotent by slug')
+    .description('import the Markdown files of a folder (front matter: title, product, category, language en|fr, slug, published true|false, default false); idempotent by slug')
     .argument('<folder>')
     .option('--dry-run', 'report what would happen without writing')
     .option('--json', 'machine-readable output')

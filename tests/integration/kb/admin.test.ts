@@ -1,3 +1,4 @@
+/** Knowledge-base administration on both engines: create, edit, publish, and the idempotent Markdown import. */
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+/** `casemail kb …` against a real PostgreSQL database, in process and through the casemail program. */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,7 @@
+/**
+ * The knowledge-base port on both engines (PostgreSQL and PGlite): search in English and French,
+ * snippets, the contract filter on every call, publication, views, index lists and suggestions.
+ */
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createArticle, publishArticle, unpublishArticle } from '../../../src/domain/kb/admin.js';

@@ -1,6 +1,7 @@
+/** The knowledge base's pure text rules: slugs, significant words, web-search operators, front matter. */
 import { describe, expect, it } from 'vitest';
 import { parseArticleFile } from '../../../src/domain/kb/front-matter.js';
-import { orQueryText, significantWords, slugify, usesSearchOperators } from '../../../src/domain/kb/text.js';
+import { SLUG_PATTERN, orQueryText, significantWords, slugify, usesSearchOperators } from '../../../src/domain/kb/text.js';
 
 describe('slugify', () => {
   it('makes lower-case ASCII slugs, dropping accents and punctuation', () => {
@@ -8,6 +9,13 @@ describe('slugify', () => {
     expect(slugify('Arc Windows Directory/Registry Permissions')).toBe('arc-windows-directory-registry-permissions');
     expect(slugify('  ¿¡!!  ')).toBe('article');
     expect(slugify('a'.repeat(200)).length).toBe(80);
+    expect(slugify('404')).toBe('article-404'); // never mistaken for an article id
+  });
+
+  it('accepts only slugs with a letter', () => {
+    expect(SLUG_PATTERN.test('no-operator-directory')).toBe(true);
+    expect(SLUG_PATTERN.test('kb-2024')).toBe(true);
+    for (const bad of ['404', '12-34', 'Upper', 'double--dash', '-lead', 'trail-', 'é']) expect(SLUG_PATTERN.test(bad)).toBe(false);
   });
 });
 
