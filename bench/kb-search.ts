@@ -115,6 +115,13 @@ async function runQueries(db: Knex, count: number): Promise<void> {
     suggestTimes.push(performance.now() - t0);
   }
   report('suggest', suggestTimes);
+  const indexTimes: number[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    const t0 = performance.now();
+    await kb.index(db, { productIds: [...ids.values()].slice(0, 1 + (i % 3)), perList: 5 });
+    indexTimes.push(performance.now() - t0);
+  }
+  report('index', indexTimes);
   await explain(db, 'recording', [ids.get('QMS') ?? 0]);
 }
 

@@ -5,8 +5,8 @@
  * the 'english' configuration, French ones against the 'french' parse, so "transfers" finds
  * "Transfer" and "transférer" finds the French transfer articles. Both conditions are plain
  * `search @@ constant` tests, which lets the planner combine two GIN index scans. Ranking
- * happens in a subquery that returns only ids; titles, bodies and ts_headline snippets are
- * computed for the few rows returned, never for every match.
+ * happens in a subquery over a bounded pool of matches and returns only ids; titles, bodies
+ * and ts_headline snippets are computed for the few rows returned, never for every match.
  *
  * Every call is limited to published articles of the products it is given: the contract
  * filter is part of each SQL statement, not left to callers.
@@ -39,11 +39,14 @@ export const SUGGEST_MIN_TERMS = 2;
 /** How many best-ranked candidates are checked against the thresholds. */
 const SUGGEST_CANDIDATES = 20;
 
-const CONFIG_OF = "case when a.language = 'fr' then 'french'::regconfig else 'english'::regconfig end";
 const EN_QUERY = "websearch_to_tsquery('english', :text)";
 const FR_QUERY = "websearch_to_tsquery('french', :text)";
-/** The query parsed in the article's own language. */
-const QUERY_OF = `case when a.language = 'fr' then ${FR_QUERY} else ${EN_QUERY} end`;
+/** The text-search configuration of the article aliased `t`. */
+const configOf = (t: string) => `case when ${t}.language = 'fr' then 'french'::regconfig else 'english'::regconfig end`;
+/** The query parsed in the language of the article aliased `t`. */
+const queryOf = (t: string) => `case when ${t}.language = 'fr' then ${FR_QUERY} else ${EN_QUERY} end`;
+const CONFIG_OF = configOf('a');
+const QUERY_OF = queryOf('a');
 /** Two index-friendly conditions, one per language. */
 const MATCHES = `((a.language = 'en' and a.search @@ ${EN_QUERY}) or (a.language = 'fr' and a.search @@ ${FR_QUERY}))`;
 
@@ -63,7 +66,7 @@ const RANK_POOL = 2000;
  * `search @@ …` condition can use the index.
  */
 const RANKED_POOL = `
-      select m.id, ts_rank_cd(${RANK_WEIGHTS}, m.search, ${QUERY_OF.replaceAll('a.', 'm.')}, ${RANK_NORMALISATION}) as rank
+      select m.id, ts_rank_cd(${RANK_WEIGHTS}, m.search, ${queryOf('m')}, ${RANK_NORMALISATION}) as rank
       from (
         select a.id, a.language, a.search
         from kb_articles a
@@ -179,17 +182,23 @@ interface ListRow {
   published_at: Date;
 }
 
-/** The top `n` published articles of each product in `ids` by `orderBy` (a window ordering). */
-async function topPerProduct(db: Db, ids: number[], n: number, orderBy: string): Promise<ListRow[]> {
+/**
+ * The top `n` published articles of each product in `ids` by `orderBy`: one bounded top-N
+ * per product, each walking an index (product_id, published_at for the recent list;
+ * product_id, view_count… for the most viewed).
+ */
+async function topPerProduct(db: Db, ids: number[], n: number, orderBy: (t: string) => string): Promise<ListRow[]> {
   const r = await db.raw<{ rows: ListRow[] }>(`
-    select product_id, id, title, view_count, published_at from (
-      select a.product_id, a.id, a.title, a.view_count, a.published_at,
-        row_number() over (partition by a.product_id order by ${orderBy}) as n
+    select t.product_id, t.id, t.title, t.view_count, t.published_at
+    from unnest(:ids::int[]) as pid
+    cross join lateral (
+      select a.product_id, a.id, a.title, a.view_count, a.published_at
       from kb_articles a
-      where a.published_at is not null and a.product_id = any(:ids::int[])
-    ) ranked
-    where n <= :n
-    order by product_id, n`, { ids, n });
+      where a.product_id = pid and a.published_at is not null
+      order by ${orderBy('a')}
+      limit :n
+    ) t
+    order by t.product_id, ${orderBy('t')}`, { ids, n });
   return r.rows;
 }
 
@@ -199,14 +208,18 @@ async function index(db: Db, q: { productIds: number[]; perList?: number }): Pro
   const n = clampLimit(q.perList, 5);
   const products = (await db('products').select('id', 'code', 'name').whereIn('id', ids).orderBy('code')) as
     { id: number; code: string; name: string }[];
+  // One count per category, answered from the (category_id, product_id) partial index.
   const categories = (await db.raw<{ rows: { product_id: number; name: string; article_count: number }[] }>(`
-    select c.product_id, c.name, count(*)::int as article_count
-    from kb_categories c join kb_articles a on a.category_id = c.id and a.published_at is not null
-    where c.product_id = any(:ids::int[]) and a.product_id = c.product_id
-    group by c.product_id, c.name
+    select c.product_id, c.name, n.article_count
+    from kb_categories c
+    cross join lateral (
+      select count(*)::int as article_count from kb_articles a
+      where a.category_id = c.id and a.product_id = c.product_id and a.published_at is not null
+    ) n
+    where c.product_id = any(:ids::int[]) and n.article_count > 0
     order by c.name`, { ids })).rows;
-  const viewed = await topPerProduct(db, ids, n, 'a.view_count desc, a.published_at desc, a.id desc');
-  const recent = await topPerProduct(db, ids, n, 'a.published_at desc, a.id desc');
+  const viewed = await topPerProduct(db, ids, n, (t) => `${t}.view_count desc, ${t}.published_at desc, ${t}.id desc`);
+  const recent = await topPerProduct(db, ids, n, (t) => `${t}.published_at desc, ${t}.id desc`);
   return products.map((p) => ({
     productCode: p.code,
     productName: p.name,
