@@ -50,28 +50,44 @@ const QUERY_OF = queryOf('a');
 /** Two index-friendly conditions, one per language. */
 const MATCHES = `((a.language = 'en' and a.search @@ ${EN_QUERY}) or (a.language = 'fr' and a.search @@ ${FR_QUERY}))`;
 
+/** Two index-friendly conditions on the title alone (kb_articles_title_search_ix). */
+const TITLE_MATCHES = `((a.language = 'en' and to_tsvector(${CONFIG_OF}, a.title) @@ ${EN_QUERY})
+  or (a.language = 'fr' and to_tsvector(${CONFIG_OF}, a.title) @@ ${FR_QUERY}))`;
+
 /**
- * At most this many matching articles are ranked per query. Ranking costs a few microseconds
- * per article and a word common to a quarter of 100,000 articles would otherwise cost
- * 100-300 ms; with the pool a query stays within a bounded time. Queries matching fewer
- * articles (nearly all real ones, which combine words) are ranked exactly; for the few
- * matching more, the best of the first RANK_POOL matches are returned.
+ * At most RANK_POOL matching articles, plus up to TITLE_POOL whose title matches, are ranked
+ * per query. Ranking costs a few microseconds per article, and a word common to a quarter of
+ * 100,000 articles would otherwise cost 100-300 ms. Queries matching fewer articles (nearly
+ * all real ones, which combine words) are ranked exactly; for those matching more, the
+ * articles titled after the query are always among the ranked ones, and they are the ones
+ * the title weight puts first.
  */
-const RANK_POOL = 2000;
+const RANK_POOL = 1500;
+const TITLE_POOL = 500;
 
 /**
  * `id, rank` of published articles of `:ids` matching `:text` in their own language, best
- * first: the matches (at most RANK_POOL) are fetched through the GIN index, then ranked.
- * The tsqueries are written inline (not in a CTE) so they fold to constants and each
- * `search @@ …` condition can use the index.
+ * first: the matches are gathered through the GIN indexes (title matches, then any match),
+ * then ranked. A title match is a match of the whole article except when the query excludes
+ * a word the body has, so the full condition is checked after the title pool's LIMIT, which
+ * keeps the title pool on its own index. The tsqueries are written inline (not in a CTE) so they fold to constants and
+ * each `@@` condition can use an index.
  */
 const RANKED_POOL = `
       select m.id, ts_rank_cd(${RANK_WEIGHTS}, m.search, ${queryOf('m')}, ${RANK_NORMALISATION}) as rank
       from (
-        select a.id, a.language, a.search
-        from kb_articles a
-        where a.published_at is not null and a.product_id = any(:ids::int[]) and ${MATCHES}
-        limit ${RANK_POOL}
+        select distinct on (p.id) p.id, p.language, p.search from (
+          (select a.id, a.language, a.search from (
+             select a.id, a.language, a.search from kb_articles a
+             where a.published_at is not null and a.product_id = any(:ids::int[]) and ${TITLE_MATCHES}
+             limit ${TITLE_POOL}
+           ) a where ${MATCHES})
+          union all
+          (select a.id, a.language, a.search from kb_articles a
+           where a.published_at is not null and a.product_id = any(:ids::int[]) and ${MATCHES}
+           limit ${RANK_POOL})
+        ) p
+        order by p.id
       ) m
       order by rank desc, m.id`;
 
