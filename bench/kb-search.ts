@@ -100,14 +100,19 @@ async function runQueries(db: Knex, count: number): Promise<void> {
   const queries = Array.from({ length: count }, () => query(rand));
   for (const q of queries.slice(0, 20)) await kb.search(db, { text: q.text, productIds: q.products.map((c) => ids.get(c) ?? 0) });
   const times: number[] = [];
+  const slowest: { ms: number; text: string; products: string; hits: number }[] = [];
   let hits = 0;
   for (const q of queries) {
     const t0 = performance.now();
-    hits += (await kb.search(db, { text: q.text, productIds: q.products.map((c) => ids.get(c) ?? 0), limit: 10 })).length;
-    times.push(performance.now() - t0);
+    const n = (await kb.search(db, { text: q.text, productIds: q.products.map((c) => ids.get(c) ?? 0), limit: 10 })).length;
+    const ms = performance.now() - t0;
+    hits += n;
+    times.push(ms);
+    slowest.push({ ms, text: q.text, products: q.products.join('+'), hits: n });
   }
   report('search', times);
-  console.log(`           ${(hits / queries.length).toFixed(1)} hits per query on average`);
+  console.log(`           ${(hits / queries.length).toFixed(1)} hits per query on average; slowest:`);
+  for (const s of slowest.sort((a, b) => b.ms - a.ms).slice(0, 5)) console.log(`           ${fmt(s.ms)} ms  ${s.text} [${s.products}] ${s.hits} hits`);
   const suggestTimes: number[] = [];
   for (const q of queries.slice(0, 50)) {
     const t0 = performance.now();

@@ -49,6 +49,13 @@ const CONFIG_OF = configOf('a');
 const QUERY_OF = queryOf('a');
 /** Two index-friendly conditions, one per language. */
 const MATCHES = `((a.language = 'en' and a.search @@ ${EN_QUERY}) or (a.language = 'fr' and a.search @@ ${FR_QUERY}))`;
+/**
+ * The query with phrases ("a b" is a <-> b) loosened to "all the words" (a & b): the GIN
+ * index answers it without reading rows, while a phrase must be checked row by row.
+ */
+// cast(), not ::text: knex would read ":text" as the named binding of the same name.
+const loose = (q: string) => `cast(regexp_replace(cast(${q} as text), '<[0-9]*->|<[0-9]+>', '&', 'g') as tsquery)`;
+const LOOSE_MATCHES = `((a.language = 'en' and a.search @@ ${loose(EN_QUERY)}) or (a.language = 'fr' and a.search @@ ${loose(FR_QUERY)}))`;
 
 /** Two index-friendly conditions on the title alone (kb_articles_title_search_ix). */
 const TITLE_MATCHES = `((a.language = 'en' and to_tsvector(${CONFIG_OF}, a.title) @@ ${EN_QUERY})
@@ -64,14 +71,17 @@ const TITLE_MATCHES = `((a.language = 'en' and to_tsvector(${CONFIG_OF}, a.title
  */
 const RANK_POOL = 1500;
 const TITLE_POOL = 500;
+/** At most this many articles having all the words are checked for a phrase. */
+const PHRASE_EXAMINED = 4000;
 
 /**
  * `id, rank` of published articles of `:ids` matching `:text` in their own language, best
  * first: the matches are gathered through the GIN indexes (title matches, then any match),
  * then ranked. A title match is a match of the whole article except when the query excludes
  * a word the body has, so the full condition is checked after the title pool's LIMIT, which
- * keeps the title pool on its own index. The tsqueries are written inline (not in a CTE) so they fold to constants and
- * each `@@` condition can use an index.
+ * keeps the title pool on its own index. Likewise a phrase is checked on at most
+ * PHRASE_EXAMINED articles having all its words. The tsqueries are written inline (not in a
+ * CTE) so they fold to constants and each `@@` condition can use an index.
  */
 const RANKED_POOL = `
       select m.id, ts_rank_cd(${RANK_WEIGHTS}, m.search, ${queryOf('m')}, ${RANK_NORMALISATION}) as rank
@@ -83,9 +93,11 @@ const RANKED_POOL = `
              limit ${TITLE_POOL}
            ) a where ${MATCHES})
           union all
-          (select a.id, a.language, a.search from kb_articles a
-           where a.published_at is not null and a.product_id = any(:ids::int[]) and ${MATCHES}
-           limit ${RANK_POOL})
+          (select a.id, a.language, a.search from (
+             select a.id, a.language, a.search from kb_articles a
+             where a.published_at is not null and a.product_id = any(:ids::int[]) and ${LOOSE_MATCHES}
+             limit ${PHRASE_EXAMINED}
+           ) a where ${MATCHES} limit ${RANK_POOL})
         ) p
         order by p.id
       ) m

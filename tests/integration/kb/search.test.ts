@@ -60,6 +60,8 @@ describe.each(ENGINES)('knowledge base on %s', (_engine, open) => {
 
     it('understands web-search syntax and honours the limit', async () => {
       expect(titles(await kb.search(db, { text: '"blind transfer"', productIds: all }))).toEqual(['Arc CT server Call Transfer modes']);
+      // Both words are there, but never in this order: a phrase is still checked exactly.
+      expect(await kb.search(db, { text: '"transfer blind"', productIds: all })).toEqual([]);
       expect(titles(await kb.search(db, { text: 'transfer -blind', productIds: all }))).not.toContain('Arc CT server Call Transfer modes');
       expect(await kb.search(db, { text: 'server', productIds: all, limit: 2 })).toHaveLength(2);
     });
