@@ -6,6 +6,7 @@
  * and drops the database (unless --keep, to study query plans). The target is p95 < 50 ms on 100,000 articles.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import knexFactory, { type Knex } from 'knex';
 import { createDb } from '../src/platform/db.js';
@@ -93,24 +94,47 @@ async function explain(db: Knex, text: string, ids: number[]): Promise<void> {
   for (const r of plan.rows) console.log(`  ${r['QUERY PLAN']}`);
 }
 
+/**
+ * CPU time the database backend has used so far, in ms, from /proc/<pid>/schedstat (the
+ * server runs on this machine). Wall-clock latency grows when other processes compete for
+ * the CPU; this measure does not, so it tells the cost of a query apart from the machine's load.
+ */
+async function backendCpu(db: Knex): Promise<() => number | null> {
+  const r = await db.raw<{ rows: { pid: number }[] }>('select pg_backend_pid() as pid');
+  const pid = r.rows[0]?.pid;
+  return () => {
+    try {
+      return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+    } catch {
+      return null;
+    }
+  };
+}
+
 async function runQueries(db: Knex, count: number): Promise<void> {
   const kb = createKnowledgeBase();
   const ids = new Map(((await db('products').select('id', 'code')) as { id: number; code: ProductCode }[]).map((r) => [r.code, r.id]));
   const rand = rng(7);
   const queries = Array.from({ length: count }, () => query(rand));
   for (const q of queries.slice(0, 20)) await kb.search(db, { text: q.text, productIds: q.products.map((c) => ids.get(c) ?? 0) });
+  const cpu = await backendCpu(db);
+  const cpuTimes: number[] = [];
   const times: number[] = [];
   const slowest: { ms: number; text: string; products: string; hits: number }[] = [];
   let hits = 0;
   for (const q of queries) {
+    const c0 = cpu();
     const t0 = performance.now();
     const n = (await kb.search(db, { text: q.text, productIds: q.products.map((c) => ids.get(c) ?? 0), limit: 10 })).length;
     const ms = performance.now() - t0;
+    const c1 = cpu();
+    if (c0 !== null && c1 !== null) cpuTimes.push(c1 - c0);
     hits += n;
     times.push(ms);
     slowest.push({ ms, text: q.text, products: q.products.join('+'), hits: n });
   }
   report('search', times);
+  if (cpuTimes.length) report('db cpu', cpuTimes);
   console.log(`           ${(hits / queries.length).toFixed(1)} hits per query on average; slowest:`);
   for (const s of slowest.sort((a, b) => b.ms - a.ms).slice(0, 5)) console.log(`           ${fmt(s.ms)} ms  ${s.text} [${s.products}] ${s.hits} hits`);
   const suggestTimes: number[] = [];
@@ -141,7 +165,8 @@ async function main(): Promise<void> {
   if (!values.reuse) await admin((db) => db.raw(`create database ${name}`));
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  const db = createDb({ url: url.toString(), dataDir: '', poolMax: 4 });
+  // One connection, so every query runs in the backend whose CPU time is measured.
+  const db = createDb({ url: url.toString(), dataDir: '', poolMax: 1 });
   try {
     if (!values.reuse) {
       const t0 = performance.now();
