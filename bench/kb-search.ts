@@ -79,19 +79,24 @@ function report(label: string, times: number[]): void {
   console.log(`${label.padEnd(10)} n=${String(s.length).padStart(4)}  p50 ${fmt(percentile(s, 50))} ms  p95 ${fmt(percentile(s, 95))} ms  p99 ${fmt(percentile(s, 99))} ms  max ${fmt(s.at(-1) ?? Number.NaN)} ms  mean ${fmt(mean)} ms`);
 }
 
+/** EXPLAIN ANALYZE of the exact statement the knowledge base runs for a search. */
 async function explain(db: Knex, text: string, ids: number[]): Promise<void> {
-  const plan = await db.raw<{ rows: { 'QUERY PLAN': string }[] }>(`
-    explain (analyze, buffers off, costs off)
-    select m.id, ts_rank_cd(m.search, websearch_to_tsquery('english', ?), 32) as rank
-    from (
-      select a.id, a.search from kb_articles a
-      where a.published_at is not null and a.product_id = any(?::int[])
-        and ((a.language = 'en' and a.search @@ websearch_to_tsquery('english', ?)) or (a.language = 'fr' and a.search @@ websearch_to_tsquery('french', ?)))
-      limit 2000
-    ) m
-    order by rank desc, m.id limit 10`, [text, ids, text, text]);
-  console.log(`plan for "${text}" (ranking pool, as in store/kb.ts):`);
-  for (const r of plan.rows) console.log(`  ${r['QUERY PLAN']}`);
+  let captured: { sql: string; bindings: readonly unknown[] } | null = null;
+  const listener = (q: { sql: string; bindings: readonly unknown[] }) => {
+    captured ??= q;
+  };
+  db.on('query', listener);
+  await createKnowledgeBase().search(db, { text, productIds: ids });
+  db.removeListener('query', listener);
+  const q = captured as { sql: string; bindings: readonly unknown[] } | null;
+  if (!q) return;
+  const plan = await db.raw<{ rows: { 'QUERY PLAN': string }[] }>(
+    `explain (analyze, costs off) ${q.sql.replace(/\$\d+/g, '?')}`, q.bindings as Knex.RawBinding[]);
+  console.log(`plan for "${text}" (the search statement of store/kb.ts; index scans and time):`);
+  for (const r of plan.rows) {
+    const line = r['QUERY PLAN'];
+    if (/Index Scan|Index Cond|Execution Time|Heap Scan/.test(line)) console.log(`  ${line.trim().slice(0, 160)}`);
+  }
 }
 
 /**
