@@ -11,11 +11,10 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('create index incident_events_message_id_lower_ix on incident_events (lower(message_id)) where message_id is not null');
   await knex.raw('create index incident_events_inbound_ix on incident_events (inbound_id) where inbound_id is not null');
   await knex.raw('create index support_contacts_email_lower_ix on support_contacts (lower(email))');
-  await knex.raw('create index subscriptions_incident_ix on subscriptions (incident_id)');
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const ix of ['subscriptions_incident_ix', 'support_contacts_email_lower_ix', 'incident_events_inbound_ix', 'incident_events_message_id_lower_ix', 'outbox_message_id_lower_ix']) {
+  for (const ix of ['support_contacts_email_lower_ix', 'incident_events_inbound_ix', 'incident_events_message_id_lower_ix', 'outbox_message_id_lower_ix']) {
     await knex.raw(`drop index ${ix}`);
   }
 }
