@@ -27,8 +27,9 @@ export interface ImapSourceOptions {
   random?: () => number;
   /**
    * Quiet time before imapflow enters IDLE. Its default of 15 s would delay every new mail
-   * by that much after each command; a second is enough to keep IDLE from interleaving with
-   * a sync, which holds the mailbox lock (imapflow does not IDLE while a lock is held).
+   * by that much after each command. A sync holds the mailbox lock and imapflow never IDLEs
+   * while a lock is held, so a short delay cannot interleave IDLE with a sync; mail that
+   * arrives just after a sync is then seen within Dovecot's notification delay.
    */
   idleDelayMs?: number;
 }
@@ -78,7 +79,7 @@ export class ImapSource {
     this.clock = options.clock ?? systemClock;
     this.backoff = options.backoff ?? defaultBackoffPolicy;
     this.random = options.random ?? Math.random;
-    this.idleDelayMs = options.idleDelayMs ?? 1_000;
+    this.idleDelayMs = options.idleDelayMs ?? 50;
     if (!cron.validate(this.config.resyncCron)) {
       throw new Error(`mailbox ${this.name}: invalid resyncCron "${this.config.resyncCron}"`);
     }
