@@ -48,6 +48,11 @@ export interface Dovecot {
 
 export interface StartDovecotOptions {
   users?: string[];
+  /**
+   * Also accept OAuth2 access tokens (XOAUTH2 and OAUTHBEARER), checked against this
+   * introspection endpoint (RFC 7662, POST token=…); passwords keep working for PLAIN/LOGIN.
+   */
+  oauth2?: { introspectionUrl: string };
 }
 
 /**
@@ -82,6 +87,7 @@ interface InstanceFiles {
   log: string;
   instanceName: string;
   greeting: string;
+  oauth2?: { introspectionUrl: string };
 }
 
 function renderConfig(files: InstanceFiles, port: number): string {
@@ -95,7 +101,7 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${files.oauth2 ? ' xoauth2 oauthbearer' : ''}
 # Tests log in with wrong passwords on purpose; no need to slow them down.
 auth_failure_delay = 0
 login_greeting = ${files.greeting}
@@ -110,7 +116,7 @@ passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/passwd
 }
-userdb {
+${files.oauth2 ? oauth2Passdb(dir) : ''}userdb {
   driver = static
   args = uid=dovecot gid=dovecot home=${dir}/home/%u
 }
@@ -133,7 +139,32 @@ service imap-login {
 `;
 }
 
-async function prepareFiles(users: string[]): Promise<InstanceFiles> {
+/** Tokens go only to the oauth2 passdb, passwords only to passwd-file (passdb mechanisms). */
+function oauth2Passdb(dir: string): string {
+  return `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/dovecot-oauth2.conf.ext
+}
+`;
+}
+
+/**
+ * Without tokeninfo_url Dovecot goes straight to introspection, POSTing token=<access token>;
+ * the answer must name the user and say it is active, and nothing is cached, so an expired
+ * token is refused on the next login.
+ */
+function renderOAuth2Config(introspectionUrl: string): string {
+  return `introspection_mode = post
+introspection_url = ${introspectionUrl}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+`;
+}
+
+async function prepareFiles(users: string[], oauth2?: { introspectionUrl: string }): Promise<InstanceFiles> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cm-dv-'));
   // Mail processes run as the 'dovecot' user and must reach their home below this dir.
   await chmod(dir, 0o755);
@@ -145,6 +176,7 @@ async function prepareFiles(users: string[]): Promise<InstanceFiles> {
   const { stdout: gid } = await execFileP('id', ['-g', 'dovecot']);
   await chown(home, Number(stdout.trim()), Number(gid.trim()));
   await writeFile(path.join(dir, 'passwd'), users.map((u) => `${u}:{PLAIN}${PASSWORD}::::::\n`).join(''));
+  if (oauth2) await writeFile(path.join(dir, 'dovecot-oauth2.conf.ext'), renderOAuth2Config(oauth2.introspectionUrl));
   const tag = randomBytes(5).toString('hex');
   return {
     dir,
@@ -152,6 +184,7 @@ async function prepareFiles(users: string[]): Promise<InstanceFiles> {
     log: path.join(dir, 'dovecot.log'),
     instanceName: `cmtest-${tag}`,
     greeting: `casemail-test-${tag}`,
+    ...(oauth2 ? { oauth2 } : {}),
   };
 }
 
@@ -246,7 +279,7 @@ async function startOn(files: InstanceFiles, port: number): Promise<ChildProcess
 export async function startDovecot(options: StartDovecotOptions = {}): Promise<Dovecot> {
   await ensureInstalled();
   const userNames = options.users ?? [...DEFAULT_USERS];
-  const files = await prepareFiles(userNames);
+  const files = await prepareFiles(userNames, options.oauth2);
   let port = 0;
   let child: ChildProcess | undefined;
   let lastError: unknown;
