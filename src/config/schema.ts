@@ -50,6 +50,8 @@ export const oauth2Schema = z.object({
   method: z.enum(['XOAUTH2', 'OAUTHBEARER']).optional(),
 });
 
+const isObjectPayload = (payload: { value: unknown }): boolean => typeof payload.value === 'object' && payload.value !== null;
+
 export const imapMailboxSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
   host: z.string().min(1),
@@ -69,14 +71,18 @@ export const imapMailboxSchema = z.object({
   idle: bool.default(true),
   resyncCron: cron.default('*/5 * * * *'),
   batchSize: int(1, 10_000).default(200),
-}).superRefine((mailbox, ctx) => {
-  // Named on both keys, so the start-up message tells the operator what to add or remove.
-  if (mailbox.password === undefined && mailbox.oauth2 === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['password'], message: 'either password or oauth2 is required' });
-  } else if (mailbox.password !== undefined && mailbox.oauth2 !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['oauth2'], message: 'give either password or oauth2, not both' });
-  }
-});
+})
+  // Checked even when other keys of the mailbox are wrong, so one start-up message lists all.
+  .refine((m) => m.password !== undefined || m.oauth2 !== undefined, {
+    path: ['password'],
+    message: 'either password or oauth2 is required',
+    when: isObjectPayload,
+  })
+  .refine((m) => m.password === undefined || m.oauth2 === undefined, {
+    path: ['oauth2'],
+    message: 'give either password or oauth2, not both',
+    when: isObjectPayload,
+  });
 
 export const configSchema = z.object({
   instance: z
