@@ -34,6 +34,8 @@ export interface OAuthServer {
   readonly refreshes: Array<{ user: string | null; ok: boolean }>;
   /** Access tokens the introspection endpoint was asked about, and its verdict. */
   readonly introspections: Array<{ token: string; active: boolean }>;
+  /** Stops accepting every access token issued so far (as a revocation or key roll would). */
+  revokeAccessTokens(): void;
   /** Every access token issued, in order. */
   readonly issued: Array<{ user: string; token: string; expiresAt: number }>;
   close(): Promise<void>;
@@ -127,6 +129,9 @@ export async function startOAuthServer(options: { users: string[] }): Promise<OA
     refreshTokenOf(user: string): string {
       for (const [refresh, owner] of refreshTokens) if (owner === user) return refresh;
       throw new Error(`no refresh token for ${user}`);
+    },
+    revokeAccessTokens(): void {
+      accessTokens.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {
