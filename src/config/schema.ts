@@ -154,6 +154,14 @@ export const configSchema = z.object({
         .object({ domainName: domain, keySelector: z.string().min(1), privateKey: z.string().min(1) })
         .optional(),
     })
+    .refine((smtp) => !smtp.oauth2 || smtp.password === undefined, {
+      path: ['oauth2'],
+      message: 'give either password or oauth2, not both',
+    })
+    .refine((smtp) => !smtp.oauth2 || Boolean(smtp.user ?? smtp.oauth2.user), {
+      path: ['user'],
+      message: 'oauth2 needs the account address here or in oauth2.user',
+    })
     .prefault({}),
   outbox: z
     .object({

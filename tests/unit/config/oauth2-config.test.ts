@@ -68,6 +68,14 @@ describe('oauth2 configuration', () => {
     );
   });
 
+  it('wants an account address for smtpOut oauth2 and refuses it beside a password', () => {
+    expect(problemsOf(() => load({ smtpOut: { oauth2 } }))).toEqual(['smtpOut.user: oauth2 needs the account address here or in oauth2.user']);
+    expect(problemsOf(() => load({ smtpOut: { user: 'a@example.com', password: 'p', oauth2 } }))).toEqual([
+      'smtpOut.oauth2: give either password or oauth2, not both',
+    ]);
+    expect(load({ smtpOut: { oauth2: { ...oauth2, user: 'a@example.com' } } }).smtpOut.oauth2?.user).toBe('a@example.com');
+  });
+
   it('reads oauth2 secrets for a mailbox and smtpOut from *_FILE variables', () => {
     const cfg = load(
       { imap: { mailboxes: [{ ...mailbox, oauth2: { tokenUrl: oauth2.tokenUrl, clientId: 'client' } }] } },
