@@ -51,8 +51,14 @@ export interface StartDovecotOptions {
   /**
    * Also accept OAuth2 access tokens (XOAUTH2 and OAUTHBEARER), checked against this
    * introspection endpoint (RFC 7662, POST token=…); passwords keep working for PLAIN/LOGIN.
+   * `mechanisms` narrows what is offered, e.g. ['xoauth2'] as Microsoft 365 does.
    */
-  oauth2?: { introspectionUrl: string };
+  oauth2?: OAuth2Options;
+}
+
+export interface OAuth2Options {
+  introspectionUrl: string;
+  mechanisms?: Array<'xoauth2' | 'oauthbearer'>;
 }
 
 /**
@@ -87,7 +93,7 @@ interface InstanceFiles {
   log: string;
   instanceName: string;
   greeting: string;
-  oauth2?: { introspectionUrl: string };
+  oauth2?: OAuth2Options;
 }
 
 function renderConfig(files: InstanceFiles, port: number): string {
@@ -101,7 +107,7 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login${files.oauth2 ? ' xoauth2 oauthbearer' : ''}
+auth_mechanisms = plain login${files.oauth2 ? ` ${oauth2Mechanisms(files.oauth2)}` : ''}
 # Tests log in with wrong passwords on purpose; no need to slow them down.
 auth_failure_delay = 0
 login_greeting = ${files.greeting}
@@ -116,7 +122,7 @@ passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/passwd
 }
-${files.oauth2 ? oauth2Passdb(dir) : ''}userdb {
+${files.oauth2 ? oauth2Passdb(dir, files.oauth2) : ''}userdb {
   driver = static
   args = uid=dovecot gid=dovecot home=${dir}/home/%u
 }
@@ -140,10 +146,12 @@ service imap-login {
 }
 
 /** Tokens go only to the oauth2 passdb, passwords only to passwd-file (passdb mechanisms). */
-function oauth2Passdb(dir: string): string {
+const oauth2Mechanisms = (oauth2: OAuth2Options): string => (oauth2.mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ');
+
+function oauth2Passdb(dir: string, oauth2: OAuth2Options): string {
   return `passdb {
   driver = oauth2
-  mechanisms = xoauth2 oauthbearer
+  mechanisms = ${oauth2Mechanisms(oauth2)}
   args = ${dir}/dovecot-oauth2.conf.ext
 }
 `;
@@ -164,7 +172,7 @@ active_value = true
 `;
 }
 
-async function prepareFiles(users: string[], oauth2?: { introspectionUrl: string }): Promise<InstanceFiles> {
+async function prepareFiles(users: string[], oauth2?: OAuth2Options): Promise<InstanceFiles> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cm-dv-'));
   // Mail processes run as the 'dovecot' user and must reach their home below this dir.
   await chmod(dir, 0o755);

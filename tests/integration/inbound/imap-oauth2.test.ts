@@ -182,6 +182,21 @@ describe('ImapSource with OAuth2', () => {
     expect(refreshesOf(user)).toHaveLength(1);
   });
 
+  it('falls back to XOAUTH2 on a server that offers only that, as Microsoft 365 does', async () => {
+    const user = 'o1';
+    const xoauth2Only = await startDovecot({ users: [user], oauth2: { introspectionUrl: oauth.introspectionUrl, mechanisms: ['xoauth2'] } });
+    try {
+      await xoauth2Only.append(user, 'INBOX', testMessage(1));
+      const sink = new MemorySink();
+      startSource({ config: mailbox(user, { port: xoauth2Only.port }), cursors: new MemoryCursorStore(), ingest: sink.ingest });
+      await sink.waitForStored(1);
+      expect(await readFile(`${xoauth2Only.dir}/dovecot.log`, 'utf8')).toMatch(new RegExp(`Login: user=<${user}>, method=XOAUTH2`));
+    } finally {
+      await Promise.all(running.splice(0).map((source) => source.stop()));
+      await xoauth2Only.stop();
+    }
+  });
+
   it('keeps a rotated refresh token and uses it for the next refresh', async () => {
     const user = 'o6';
     oauth.rotate = true;
