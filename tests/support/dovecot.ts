@@ -13,6 +13,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
+import { oauth2Mechanisms, oauth2Passdb, renderOAuth2Config, type DovecotOAuth2Options } from './dovecot-oauth2.js';
+
+export type { DovecotOAuth2Options } from './dovecot-oauth2.js';
 
 const execFileP = promisify(execFile);
 
@@ -50,15 +53,9 @@ export interface StartDovecotOptions {
   users?: string[];
   /**
    * Also accept OAuth2 access tokens (XOAUTH2 and OAUTHBEARER), checked against this
-   * introspection endpoint (RFC 7662, POST token=…); passwords keep working for PLAIN/LOGIN.
-   * `mechanisms` narrows what is offered, e.g. ['xoauth2'] as Microsoft 365 does.
+   * introspection endpoint (RFC 7662); passwords keep working for PLAIN and LOGIN.
    */
-  oauth2?: OAuth2Options;
-}
-
-export interface OAuth2Options {
-  introspectionUrl: string;
-  mechanisms?: Array<'xoauth2' | 'oauthbearer'>;
+  oauth2?: DovecotOAuth2Options;
 }
 
 /**
@@ -93,7 +90,7 @@ interface InstanceFiles {
   log: string;
   instanceName: string;
   greeting: string;
-  oauth2?: OAuth2Options;
+  oauth2?: DovecotOAuth2Options;
 }
 
 function renderConfig(files: InstanceFiles, port: number): string {
@@ -145,34 +142,7 @@ service imap-login {
 `;
 }
 
-/** Tokens go only to the oauth2 passdb, passwords only to passwd-file (passdb mechanisms). */
-const oauth2Mechanisms = (oauth2: OAuth2Options): string => (oauth2.mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ');
-
-function oauth2Passdb(dir: string, oauth2: OAuth2Options): string {
-  return `passdb {
-  driver = oauth2
-  mechanisms = ${oauth2Mechanisms(oauth2)}
-  args = ${dir}/dovecot-oauth2.conf.ext
-}
-`;
-}
-
-/**
- * Without tokeninfo_url Dovecot goes straight to introspection, POSTing token=<access token>;
- * the answer must name the user and say it is active, and nothing is cached, so an expired
- * token is refused on the next login.
- */
-function renderOAuth2Config(introspectionUrl: string): string {
-  return `introspection_mode = post
-introspection_url = ${introspectionUrl}
-force_introspection = yes
-username_attribute = username
-active_attribute = active
-active_value = true
-`;
-}
-
-async function prepareFiles(users: string[], oauth2?: OAuth2Options): Promise<InstanceFiles> {
+async function prepareFiles(users: string[], oauth2?: DovecotOAuth2Options): Promise<InstanceFiles> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cm-dv-'));
   // Mail processes run as the 'dovecot' user and must reach their home below this dir.
   await chmod(dir, 0o755);
@@ -184,7 +154,7 @@ async function prepareFiles(users: string[], oauth2?: OAuth2Options): Promise<In
   const { stdout: gid } = await execFileP('id', ['-g', 'dovecot']);
   await chown(home, Number(stdout.trim()), Number(gid.trim()));
   await writeFile(path.join(dir, 'passwd'), users.map((u) => `${u}:{PLAIN}${PASSWORD}::::::\n`).join(''));
-  if (oauth2) await writeFile(path.join(dir, 'dovecot-oauth2.conf.ext'), renderOAuth2Config(oauth2.introspectionUrl));
+  if (oauth2) await writeFile(path.join(dir, 'dovecot-oauth2.conf.ext'), renderOAuth2Config(oauth2));
   const tag = randomBytes(5).toString('hex');
   return {
     dir,

@@ -332,10 +332,19 @@ function cronLogger(log: Logger): NonNullable<TaskOptions['logger']> {
 
 type ImapAuth = NonNullable<ImapFlowOptions['auth']>;
 
+/**
+ * The token provider of a mailbox configured with oauth2, or null. The composition root can
+ * make one per mailbox and pass it as `tokenProvider`, so that a refresh token the server
+ * rotated survives the source being recreated (as a leased source is after losing its lease).
+ */
+export function imapTokenProvider(config: ImapMailboxConfig, logger: Logger, clock: Clock = systemClock): OAuth2TokenProvider | null {
+  if (!config.oauth2) return null;
+  return new OAuth2TokenProvider({ account: `mailbox ${config.name}`, settings: config.oauth2, logger, clock });
+}
+
 function tokenSourceFor(options: ImapSourceOptions, log: Logger, clock: Clock): AccessTokenSource | null {
-  const { oauth2, name } = options.config;
-  if (!oauth2) return null;
-  return options.tokenProvider ?? new OAuth2TokenProvider({ account: `mailbox ${name}`, settings: oauth2, logger: log, clock });
+  if (!options.config.oauth2) return null;
+  return options.tokenProvider ?? imapTokenProvider(options.config, log, clock);
 }
 
 /** imapflow marks a refused AUTHENTICATE/LOGIN this way. */
