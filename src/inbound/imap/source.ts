@@ -4,7 +4,8 @@
  * a cron safety net, and reconnects with capped, jittered backoff when the connection drops.
  * Reading and acknowledging live in sync.ts; this class only owns the connection, the timers
  * and the health snapshot. Exactly one timer per mailbox exists at any time, so a flapping
- * server never multiplies reconnect attempts.
+ * server never multiplies reconnect attempts. A mailbox configured with oauth2 gets a valid
+ * access token before each attempt; a failed refresh is retried by the same reconnect loop.
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import cron, { type ScheduledTask, type TaskOptions } from 'node-cron';
