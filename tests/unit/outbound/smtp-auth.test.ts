@@ -6,6 +6,7 @@ import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { describe, expect, it } from 'vitest';
 import { authenticateOAuthBearer, oauthBearerPayload, smtpAuthOptions } from '../../../src/outbound/smtp-auth.js';
 import type { AccessTokenSource } from '../../../src/platform/oauth2.js';
+import { testConfig } from '../../support/config.js';
 
 const oauth2 = { tokenUrl: 'https://login.example.com/token', clientId: 'c', clientSecret: 's', refreshToken: 'r' };
 
@@ -71,6 +72,11 @@ describe('smtpAuthOptions', () => {
     expect(await ask(false)).toBe('t1');
     expect(await ask(true)).toBe('t2');
     expect(tokens.calls).toEqual([false, true]);
+  });
+
+  it('takes the loaded smtpOut section as it is', () => {
+    const { smtpOut } = testConfig({ smtpOut: { host: 'smtp.office365.com', port: 587, user: 'support@example.com', oauth2 } });
+    expect(smtpAuthOptions(smtpOut, fakeTokens()).auth).toMatchObject({ type: 'OAuth2', user: 'support@example.com' });
   });
 
   it('installs an OAUTHBEARER handler for oauth2.user when asked for that method', () => {
