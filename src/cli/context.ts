@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createDb } from '../platform/db.js';
+import { isAppError, type ErrorCode } from '../platform/errors.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 
 export interface GlobalOptions {
@@ -36,7 +37,28 @@ export async function withContext<T>(opts: GlobalOptions, fn: (ctx: CliContext) 
   }
 }
 
+/** Exit codes scripts can rely on: 2 usage or invalid input, 3 not allowed, 4 not found. */
+export function exitCodeFor(code: ErrorCode): number {
+  if (code === 'VALIDATION' || code === 'CONFLICT' || code === 'INVALID_TRANSITION') return 2;
+  if (code === 'FORBIDDEN' || code === 'UNAUTHENTICATED') return 3;
+  if (code === 'NOT_FOUND') return 4;
+  return 1;
+}
+
+/** Ends a command with an exit code once its outcome has been printed (e.g. as JSON). */
+export class CliExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = 'CliExit';
+  }
+}
+
 export function reportFatal(err: unknown): number {
+  if (err instanceof CliExit) return err.exitCode;
+  if (isAppError(err)) {
+    process.stderr.write(`casemail: ${err.message}\n`);
+    return exitCodeFor(err.code);
+  }
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     return 78; // EX_CONFIG

@@ -71,6 +71,8 @@ export const imapMailboxSchema = z.object({
   idle: bool.default(true),
   resyncCron: cron.default('*/5 * * * *'),
   batchSize: int(1, 10_000).default(200),
+  /** Messages ingested at once, each in its own transaction; mail of one sender stays in order. */
+  concurrency: int(1, 32).default(4),
 })
   // Checked even when other keys of the mailbox are wrong, so one start-up message lists all.
   .refine((m) => m.password !== undefined || m.oauth2 !== undefined, {
@@ -83,6 +85,34 @@ export const imapMailboxSchema = z.object({
     message: 'give either password or oauth2, not both',
     when: isObjectPayload,
   });
+
+/** A scheduled job: when it runs (cron, in `locale.timeZone`) and whether it runs at all. */
+const jobSchedule = (cronDefault: string, enabledDefault: boolean) => ({
+  enabled: bool.default(enabledDefault),
+  cron: cron.default(cronDefault),
+});
+const days = (d: number) => int(1, 3650).default(d);
+
+export const jobsSchema = z
+  .object({
+    retention: z.object({ ...jobSchedule('30 3 * * *', true), rawDays: days(90) }).prefault({}),
+    reminders: z
+      .object({
+        ...jobSchedule('15 * * * *', false),
+        remindAfterDays: days(7),
+        closeAfterDays: days(7),
+        /** Per product code: other delays, or `enabled: false` to never remind for it. */
+        products: z
+          .record(z.string(), z.object({ enabled: bool.optional(), remindAfterDays: int(1, 3650).optional(), closeAfterDays: int(1, 3650).optional() }))
+          .default({}),
+      })
+      .prefault({}),
+    contractExpiry: z.object({ ...jobSchedule('0 7 * * *', true), warnDays: days(30) }).prefault({}),
+    digest: z.object(jobSchedule('0 7 * * *', true)).prefault({}),
+    outboxSweep: z.object(jobSchedule('*/5 * * * *', true)).prefault({}),
+    mailboxResync: z.object(jobSchedule('*/15 * * * *', true)).prefault({}),
+  })
+  .prefault({});
 
 export const configSchema = z.object({
   instance: z
@@ -198,6 +228,7 @@ export const configSchema = z.object({
       priorityHints: z.record(z.string(), z.array(z.string())).default({}),
     })
     .prefault({}),
+  jobs: jobsSchema,
   log: z
     .object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -207,6 +238,7 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+export type JobsConfig = z.infer<typeof jobsSchema>;
 export type ImapMailboxConfig = z.infer<typeof imapMailboxSchema>;
 export type OAuth2Config = z.infer<typeof oauth2Schema>;
 export type SmtpOutConfig = Config['smtpOut'];

@@ -18,12 +18,16 @@ export interface Recipient {
 }
 
 export async function recipientFor(db: Db, email: string, defaults: { locale: string; timeZone: string }): Promise<Recipient> {
-  const c = (await db('contacts').whereRaw('lower(email) = ?', [email.toLowerCase()]).first('id', 'name', 'locale', 'time_zone')) as
-    | { id: number; name: string; locale: string; time_zone: string }
-    | undefined;
-  if (c !== undefined) return { email: email.toLowerCase(), name: c.name, locale: c.locale, timeZone: c.time_zone, contactId: c.id };
-  const u = (await db('users').whereRaw('lower(email) = ?', [email.toLowerCase()]).first('name')) as { name: string } | undefined;
-  return { email: email.toLowerCase(), name: u?.name ?? null, locale: defaults.locale, timeZone: defaults.timeZone, contactId: null };
+  const address = email.toLowerCase();
+  // One round trip: the contact if there is one, else the staff user's name.
+  const r = (await db.raw(
+    `select c.id, c.name, c.locale, c.time_zone, (select u.name from users u where lower(u.email) = ? limit 1) as user_name
+       from (select 1) as one left join contacts c on lower(c.email) = ? limit 1`,
+    [address, address],
+  )) as { rows: { id: number | null; name: string | null; locale: string | null; time_zone: string | null; user_name: string | null }[] };
+  const c = r.rows[0];
+  if (c && c.id !== null) return { email: address, name: c.name, locale: c.locale ?? defaults.locale, timeZone: c.time_zone ?? defaults.timeZone, contactId: c.id };
+  return { email: address, name: c?.user_name ?? null, locale: defaults.locale, timeZone: defaults.timeZone, contactId: null };
 }
 
 export async function productName(db: Db, productId: number | null): Promise<string> {

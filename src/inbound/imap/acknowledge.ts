@@ -97,3 +97,37 @@ export async function acknowledge(client: ImapFlow, uid: number, action: AckActi
   if (present) throw new AcknowledgeError(`could not ${action.kind} UID ${uid}`, uid);
   return confirmed === null ? 'done' : 'gone';
 }
+
+/**
+ * Acknowledges a set of messages that share one action in a single command (UID MOVE of a
+ * set, RFC 6851), then checks that none is left behind. Returns the UIDs that another
+ * reader had already taken; throws AcknowledgeError naming one still present.
+ */
+export async function acknowledgeMany(client: ImapFlow, uids: number[], action: AckAction): Promise<number[]> {
+  if (uids.length === 0) return [];
+  const range = uids.join(',');
+  // UIDs the server confirmed as handled by this command; null when it cannot say.
+  let confirmed: Set<number> | null = null;
+  switch (action.kind) {
+    case 'move': {
+      const result = await client.messageMove(range, action.folder, { uid: true });
+      if (client.capabilities.has('UIDPLUS')) confirmed = new Set(result ? (result.uidMap?.keys() ?? []) : []);
+      break;
+    }
+    case 'flag':
+      // Idempotent and the message stays: an OK means done.
+      if (await client.messageFlagsAdd(range, [action.flag], { uid: true })) return [];
+      confirmed = new Set();
+      break;
+    case 'delete':
+      await client.messageDelete(range, { uid: true });
+      break;
+  }
+  if (confirmed && uids.every((u) => confirmed.has(u))) return [];
+  const found = await client.search({ uid: range }, { uid: true });
+  const present = new Set(Array.isArray(found) ? found : []);
+  const stuck = uids.find((u) => present.has(u) && !confirmed?.has(u));
+  if (stuck !== undefined) throw new AcknowledgeError(`could not ${action.kind} UID ${stuck}`, stuck);
+  // Not confirmed and no longer here: another reader took them first.
+  return confirmed ? uids.filter((u) => !confirmed.has(u)) : [];
+}

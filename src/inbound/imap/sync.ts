@@ -1,15 +1,17 @@
 /**
  * One pass over a mailbox folder: compare STATUS with the stored cursor, fetch whatever lies
  * beyond it in bounded batches, hand each message to the pipeline and acknowledge it only
- * after ingest resolved. The cursor advances message by message, after the acknowledgement,
- * so a crash at any point re-reads at most the message in hand, which the pipeline's dedupe
- * turns into a no-op. Connection handling lives in source.ts; this file only reads and acks.
+ * after ingest resolved. Each batch is ingested with bounded concurrency (per-sender order
+ * kept), acknowledged with one command per action, and the cursor then advances over the
+ * finished prefix; a crash re-reads at most one batch, which the pipeline's dedupe turns
+ * into a no-op. Connection handling lives in source.ts; this file only reads and acks.
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { IngestFn } from '../types.js';
-import { acknowledge, ackActionFor } from './acknowledge.js';
+import type { IngestFn, IngestOutcome } from '../types.js';
+import { acknowledgeMany, ackActionFor, type AckAction } from './acknowledge.js';
+import { contiguousDone, ingestBatch, senderKey } from './batch.js';
 import type { CursorStore, ImapMailboxConfig, MailboxCursor } from './types.js';
 
 export interface SyncDeps {
@@ -49,12 +51,10 @@ export async function syncFolder(client: ImapFlow, deps: SyncDeps): Promise<Sync
       const batch = uids.slice(start, start + config.batchSize);
       const messages = await client.fetchAll(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
       messages.sort((a, b) => a.uid - b.uid);
-      for (const message of messages) {
-        if (deps.shouldStop()) break;
-        await handleMessage(client, deps, cursor, message);
-        ingested++;
-        deps.onLag(uids.length - ingested);
-      }
+      const finished = await processBatch(client, deps, cursor, messages);
+      ingested += finished;
+      deps.onLag(uids.length - ingested);
+      if (finished < messages.length) break;
     }
     return { uidValidity: cursor.uidValidity, ingested, remaining: uids.length - ingested };
   } finally {
@@ -94,36 +94,44 @@ async function uidsAfter(client: ImapFlow, lastUid: number): Promise<number[]> {
   return found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
 }
 
-async function handleMessage(
-  client: ImapFlow,
-  deps: SyncDeps,
-  cursor: MailboxCursor,
-  message: FetchMessageObject,
-): Promise<void> {
+/**
+ * Ingests a batch (concurrently, per-sender order kept), acknowledges what committed with
+ * one command per action, then advances the cursor over the finished prefix. Returns how
+ * many messages finished; rethrows the first ingest failure after acknowledging the rest.
+ */
+async function processBatch(client: ImapFlow, deps: SyncDeps, cursor: MailboxCursor, messages: FetchMessageObject[]): Promise<number> {
   const { config, logger } = deps;
-  const uid = message.uid;
-  const raw = await sourceOf(client, message);
-  if (raw === null) {
-    // Expunged under us by another reader after our SEARCH: it is that reader's message now.
-    logger.info({ msg: 'message vanished before it was read, skipping', uid });
-    await advance(deps, cursor, uid);
-    return;
+  const items = messages.map((message) => ({
+    uid: message.uid,
+    key: message.source ? senderKey(message.source) : `uid:${message.uid}`,
+    run: async (): Promise<IngestOutcome | null> => {
+      const raw = await sourceOf(client, message);
+      if (raw === null) {
+        // Expunged under us by another reader after our SEARCH: it is that reader's message now.
+        logger.info({ msg: 'message vanished before it was read, skipping', uid: message.uid });
+        return null;
+      }
+      return deps.ingest({ source: 'imap', mailbox: config.name, uidValidity: cursor.uidValidity, uid: message.uid, raw, receivedAt: receivedAt(message, deps.clock) });
+    },
+  }));
+  const { done, error } = await ingestBatch(items, config.concurrency ?? 1, deps.shouldStop);
+  const groups = new Map<string, { action: AckAction; uids: number[] }>();
+  for (const [uid, outcome] of done) {
+    if (!outcome) continue;
+    const action = ackActionFor(outcome, config);
+    const key = JSON.stringify(action);
+    const group = groups.get(key) ?? { action, uids: [] };
+    group.uids.push(uid);
+    groups.set(key, group);
   }
-  const outcome = await deps.ingest({
-    source: 'imap',
-    mailbox: config.name,
-    uidValidity: cursor.uidValidity,
-    uid,
-    raw,
-    receivedAt: receivedAt(message, deps.clock),
-  });
-  const action = ackActionFor(outcome, config);
-  const result = await acknowledge(client, uid, action);
-  if (result === 'gone') {
-    logger.info({ msg: 'message already taken by another reader', uid, status: outcome.status });
+  for (const { action, uids } of groups.values()) {
+    const gone = await acknowledgeMany(client, uids.sort((a, b) => a - b), action);
+    if (gone.length > 0) logger.info({ msg: 'messages already taken by another reader', uids: gone });
   }
-  await advance(deps, cursor, uid);
-  logger.debug({ msg: 'message acknowledged', uid, status: outcome.status, action: action.kind });
+  const last = contiguousDone(messages.map((m) => m.uid), (uid) => done.has(uid));
+  if (last !== null) await advance(deps, cursor, last);
+  if (error) throw error;
+  return last === null ? 0 : messages.findIndex((m) => m.uid === last) + 1;
 }
 
 async function advance(deps: SyncDeps, cursor: MailboxCursor, uid: number): Promise<void> {

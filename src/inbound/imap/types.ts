@@ -30,6 +30,8 @@ export interface ImapMailboxConfig {
   resyncCron: string;
   /** Messages fetched per FETCH, bounding memory use for big backlogs. */
   batchSize: number;
+  /** Messages of a batch ingested at once (mail from one sender stays in order); 1 = one by one. */
+  concurrency?: number;
 }
 
 /** Where reading stopped: valid only as long as the folder keeps its UIDVALIDITY (RFC 3501 2.3.1.1). */

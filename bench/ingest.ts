@@ -1,0 +1,144 @@
+/**
+ * Ingest benchmark on the real PostgreSQL and a real Dovecot, with casemail as a child
+ * process configured like production:
+ *  - throughput: a backlog of N realistic messages appended while casemail is stopped,
+ *    then messages per second from IMAP to committed decisions;
+ *  - latency: mail arriving one by one under IDLE, APPEND to commit, p50/p99;
+ *  - peak RSS (VmHWM) of the casemail process for a backlog that includes 10 MB attachments;
+ *  - the raw mailparser rate on the same messages in this process, and the ratio.
+ * Run: npx tsx bench/ingest.ts [--messages N] [--latency N] [--big N]
+ */
+import { readFileSync } from 'node:fs';
+import { parseMessage } from '../src/mail/parse.js';
+import { seedDemo } from '../src/store/seed.js';
+import { createTestDb, type TestDb } from '../tests/support/db.js';
+import { startDovecot, type Dovecot } from '../tests/support/dovecot.js';
+import { mailboxEnv, startCasemail, type CasemailProcess } from '../tests/support/process.js';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const N = arg('messages', 2000);
+const LATENCY_SAMPLES = arg('latency', 40);
+const BIG = arg('big', 6);
+
+const SENDERS = ['Doug Dawson <doug@dougsdogs.example>', 'Martine Lefèvre <martine@dougsdogs.example>', 'Sam Keller <sam.keller@dougsdogs.example>'];
+const SUBJECTS = ['Telrex recorder stops after 10 minutes', 'Arc console: transfer drops the call', 'Arc: Operator Directory is empty', 'QMS evaluation form does not save'];
+
+function realistic(i: number, tag: string): Buffer {
+  const body = [
+    'Hello support,', '',
+    `Since this morning ticket ${i} shows the problem again: the agents cannot complete the task and the log shows an error.`,
+    'We restarted the service on the HP DL370 G6 without success.', '',
+    `Version: 5.${i % 9}`, `Build: ${1000 + i}`, '', 'Best regards,', 'The Doug\'s Dogs IT team', '',
+    '> previous quoted text that should be stripped from the update', '> more quoted text',
+  ].join('\r\n');
+  return Buffer.from(
+    `From: ${SENDERS[i % SENDERS.length]}\r\nTo: support@support.example.com\r\nSubject: ${SUBJECTS[i % SUBJECTS.length]} (${tag} ${i})\r\n` +
+    `Message-ID: <bench-${tag}-${i}-${Date.now()}@dougsdogs.example>\r\nDate: Sat, 21 Nov 2026 12:00:00 +0000\r\nMIME-Version: 1.0\r\n` +
+    `Content-Type: text/plain; charset=utf-8\r\n\r\n${body}\r\n`,
+  );
+}
+
+function withAttachment(i: number, bytes: number): Buffer {
+  const boundary = 'bench-boundary';
+  const payload = Buffer.alloc(bytes, i % 251).toString('base64').replace(/.{76}/g, '$&\r\n');
+  return Buffer.from(
+    `From: ${SENDERS[0]}\r\nTo: support@support.example.com\r\nSubject: Telrex log files attached (${i})\r\nMessage-ID: <bench-big-${i}-${Date.now()}@dougsdogs.example>\r\n` +
+    `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n--${boundary}\r\nContent-Type: text/plain\r\n\r\nLogs attached.\r\n` +
+    `--${boundary}\r\nContent-Type: application/zip; name="logs-${i}.zip"\r\nContent-Disposition: attachment; filename="logs-${i}.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n${payload}\r\n--${boundary}--\r\n`,
+  );
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const count = async (t: TestDb) => Number((await t.db('inbound_messages').count<{ c: number }[]>('* as c'))[0]?.c);
+
+function peakRss(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function appendAll(dovecot: Dovecot, raws: Buffer[]): Promise<void> {
+  const client = await dovecot.connect('support');
+  try {
+    for (const raw of raws) await client.append('INBOX', raw);
+  } finally {
+    await client.logout();
+  }
+}
+
+async function waitFor(t: TestDb, n: number, proc: CasemailProcess, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await count(t)) < n) {
+    if (Date.now() > deadline) throw new Error(`timed out at ${await count(t)} of ${n}\n${proc.output()}`);
+    await sleep(20);
+  }
+}
+
+async function main(): Promise<void> {
+  const dovecot = await startDovecot();
+  const t = await createTestDb();
+  await seedDemo(t.db);
+  const user = dovecot.users[0];
+  if (!user) throw new Error('no dovecot user');
+  const env = mailboxEnv({ dbUrl: t.url, host: dovecot.host, port: dovecot.port, user: user.user, password: user.password });
+  env.CASEMAIL__IMAP__MAILBOXES__0__RESYNC_CRON = '*/30 * * * * *';
+  const results: [string, string][] = [];
+  try {
+    // Throughput over a backlog.
+    const backlog = Array.from({ length: N }, (_, i) => realistic(i, 'backlog'));
+    await appendAll(dovecot, backlog);
+    let proc = startCasemail(env);
+    const started = Date.now();
+    await waitFor(t, N, proc);
+    const ingestRate = N / ((Date.now() - started) / 1000);
+    results.push(['ingest (IMAP → committed), messages/s', ingestRate.toFixed(0)]);
+
+    // Latency under IDLE, one message at a time.
+    const lat: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i += 1) {
+      const before = await count(t);
+      const t0 = Date.now();
+      await appendAll(dovecot, [realistic(i, 'latency')]);
+      while ((await count(t)) <= before) await sleep(5);
+      lat.push(Date.now() - t0);
+    }
+    results.push(['APPEND → commit latency p50 / p99, ms', `${pct(lat, 50)} / ${pct(lat, 99)}`]);
+    proc.child.kill('SIGTERM');
+    await proc.exited;
+
+    // Peak memory for a backlog with 10 MB attachments.
+    const before = await count(t);
+    const mixed = [...Array.from({ length: BIG }, (_, i) => withAttachment(i, 10 * 1024 * 1024 - 4096)), ...Array.from({ length: 200 }, (_, i) => realistic(i, 'mixed'))];
+    await appendAll(dovecot, mixed);
+    proc = startCasemail(env);
+    await waitFor(t, before + mixed.length, proc);
+    results.push([`peak RSS with ${BIG} × 10 MB attachments in the backlog, MB`, peakRss(proc.child.pid).toFixed(0)]);
+    proc.child.kill('SIGTERM');
+    await proc.exited;
+
+    // Raw parser rate on the same kind of message, in this process.
+    const sample = backlog.slice(0, Math.min(N, 2000));
+    const p0 = performance.now();
+    for (const raw of sample) await parseMessage(raw);
+    const parseRate = sample.length / ((performance.now() - p0) / 1000);
+    results.push(['mailparser alone, messages/s', parseRate.toFixed(0)]);
+    results.push(['ingest rate / parser rate', (ingestRate / parseRate).toFixed(2)]);
+  } finally {
+    await dovecot.stop();
+    await t.drop();
+  }
+  const w = Math.max(...results.map(([k]) => k.length));
+  for (const [k, v] of results) console.log(`${k.padEnd(w)}  ${v}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,69 @@
+/**
+ * Ingests one fetched batch with bounded concurrency, so commits run on several database
+ * connections at once, while mail from the same sender stays in arrival order (a customer's
+ * follow-up must not overtake the mail that opened the incident). A failure stops new work;
+ * what already committed is still reported so it can be acknowledged.
+ */
+import type { IngestOutcome } from '../types.js';
+
+export interface BatchItem {
+  uid: number;
+  /** Mail with the same key is ingested one after the other, in UID order. */
+  key: string;
+  run(): Promise<IngestOutcome | null>;
+}
+
+export interface BatchResult {
+  /** Outcome per finished UID; null when the message had vanished and needs no acknowledgement. */
+  done: Map<number, IngestOutcome | null>;
+  error: unknown;
+}
+
+export async function ingestBatch(items: BatchItem[], concurrency: number, shouldStop: () => boolean): Promise<BatchResult> {
+  const done = new Map<number, IngestOutcome | null>();
+  const lanes = new Map<string, Promise<void>>();
+  const running = new Set<Promise<void>>();
+  let error: unknown = null;
+  let failed = false;
+  for (const item of items) {
+    if (failed || shouldStop()) break;
+    while (running.size >= Math.max(1, concurrency)) await Promise.race(running);
+    if (failed || shouldStop()) break;
+    const previous = lanes.get(item.key) ?? Promise.resolve();
+    const task: Promise<void> = previous
+      .then(async () => {
+        if (failed) return;
+        done.set(item.uid, await item.run());
+      })
+      .catch((err: unknown) => {
+        if (!failed) error = err;
+        failed = true;
+      })
+      .finally(() => running.delete(task));
+    running.add(task);
+    lanes.set(item.key, task);
+  }
+  await Promise.all(running);
+  return { done, error };
+}
+
+/** The lower-cased address of the first From header, read cheaply from the raw bytes. */
+export function senderKey(raw: Buffer): string {
+  const head = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const headers = (end < 0 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const from = /^from:[ \t]*(.*)$/im.exec(headers)?.[1] ?? '';
+  const angle = /<([^>]*)>/.exec(from)?.[1];
+  const bare = /[^\s<>"(),;:]+@[^\s<>"(),;:]+/.exec(from)?.[0];
+  return (angle ?? bare ?? from).trim().toLowerCase();
+}
+
+/** The highest UID such that it and every earlier UID of the batch are finished. */
+export function contiguousDone(uids: number[], finished: (uid: number) => boolean): number | null {
+  let last: number | null = null;
+  for (const uid of uids) {
+    if (!finished(uid)) break;
+    last = uid;
+  }
+  return last;
+}

@@ -1,0 +1,199 @@
+/**
+ * The outbox worker's database side: claiming due rows so that several workers and
+ * processes never send the same row, gathering the facts a mail needs (incident, its
+ * subscribers, bouncing addresses), and recording each outcome. Claims are leases: the
+ * claim pushes `next_attempt_at` forward, so a row held by a worker that crashed becomes
+ * due again by itself once the lease runs out, without any cleanup job.
+ */
+import type { Knex } from 'knex';
+import type { AutoSubmitted, Threading } from './outbox.js';
+
+export interface OutboxRow {
+  id: number;
+  dedupe_key: string;
+  template: string;
+  locale: string;
+  to_address: string;
+  cc: string[];
+  incident_id: number | null;
+  auto_submitted: AutoSubmitted;
+  data: Record<string, unknown>;
+  threading: Threading;
+  message_id: string;
+  status: 'pending' | 'sent' | 'failed' | 'suppressed';
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  claimed_by: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+export interface IncidentFacts {
+  id: number;
+  reference: string;
+  replySecret: string;
+  rootMessageId: string | null;
+  openedAt: Date;
+  status: string;
+}
+
+export interface BatchFacts {
+  incidents: Map<number, IncidentFacts>;
+  /** `<incidentId>:<lower-cased address>` of every subscription of the batch's incidents. */
+  subscribed: Set<string>;
+  /** Lower-cased addresses of the batch (To and Cc) known to bounce. */
+  bouncing: Set<string>;
+}
+
+export interface Claim {
+  /** Rows this worker now holds and must send. */
+  rows: OutboxRow[];
+  /** Rows to bouncing addresses, marked suppressed without any SMTP attempt. */
+  suppressed: number;
+}
+
+export const subscriptionKey = (incidentId: number, address: string): string => `${incidentId}:${address.toLowerCase()}`;
+
+/**
+ * Claims up to `limit` due rows in one short transaction. `FOR UPDATE SKIP LOCKED` lets
+ * concurrent claimers pass over each other's rows instead of waiting or taking them twice;
+ * the lease (`next_attempt_at` = now + lease, `claimed_by`) keeps them ours after commit.
+ * The attempt is counted at claim time, so a row that crashes its worker every time still
+ * runs out of attempts.
+ */
+export async function claimDueRows(db: Knex, opts: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<Claim> {
+  return db.transaction(async (trx) => {
+    const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
+    const claimed = (await trx.raw(
+      `with due as (
+         select id from outbox
+          where status = 'pending' and next_attempt_at <= ?
+          order by next_attempt_at, id
+          limit ?
+          for update skip locked)
+       update outbox o
+          set next_attempt_at = ?, claimed_by = ?, attempts = o.attempts + 1
+         from due where o.id = due.id
+       returning o.*`,
+      [opts.now, opts.limit, leaseUntil, opts.owner],
+    )) as { rows: OutboxRow[] };
+    const ids = claimed.rows.map((r) => r.id);
+    if (ids.length === 0) return { rows: [], suppressed: 0 };
+    const suppressed = (await trx.raw(
+      `update outbox o
+          set status = 'suppressed', claimed_by = null, last_error = 'address is bouncing: ' || b.reason
+         from bouncing_addresses b
+        where o.id = any(?) and b.email = lower(o.to_address)
+       returning o.id`,
+      [ids],
+    )) as { rows: { id: number }[] };
+    const gone = new Set(suppressed.rows.map((r) => r.id));
+    const rows = claimed.rows.filter((r) => !gone.has(r.id)).sort((a, b) => a.id - b.id);
+    return { rows, suppressed: gone.size };
+  });
+}
+
+/** Everything the batch's mails need from other tables, in three queries whatever the batch size. */
+export async function loadBatchFacts(db: Knex, rows: readonly OutboxRow[]): Promise<BatchFacts> {
+  const incidentIds = [...new Set(rows.map((r) => r.incident_id).filter((id): id is number => id !== null))];
+  const addresses = [...new Set(rows.flatMap((r) => [r.to_address, ...r.cc]).map((a) => a.toLowerCase()))];
+  const facts: BatchFacts = { incidents: new Map(), subscribed: new Set(), bouncing: new Set() };
+  if (incidentIds.length > 0) {
+    const incidents = (await db('incidents')
+      .whereIn('id', incidentIds)
+      .select('id', 'reference', 'reply_secret', 'root_message_id', 'opened_at', 'status')) as {
+      id: number;
+      reference: string;
+      reply_secret: string;
+      root_message_id: string | null;
+      opened_at: Date;
+      status: string;
+    }[];
+    for (const i of incidents) {
+      facts.incidents.set(i.id, {
+        id: i.id,
+        reference: i.reference,
+        replySecret: i.reply_secret,
+        rootMessageId: i.root_message_id,
+        openedAt: new Date(i.opened_at),
+        status: i.status,
+      });
+    }
+    const subs = (await db('subscriptions').whereIn('incident_id', incidentIds).select('incident_id', 'email')) as {
+      incident_id: number;
+      email: string;
+    }[];
+    for (const s of subs) facts.subscribed.add(subscriptionKey(s.incident_id, s.email));
+  }
+  if (addresses.length > 0) {
+    const bouncing = (await db('bouncing_addresses').whereIn('email', addresses).select('email')) as { email: string }[];
+    for (const b of bouncing) facts.bouncing.add(b.email);
+  }
+  return facts;
+}
+
+export interface SentRecord {
+  row: OutboxRow;
+  now: Date;
+  subject: string;
+  /** Our address, as the author of the timeline entry. */
+  author: string;
+}
+
+/**
+ * Marks the row sent and makes sure the incident's timeline shows the mail with its
+ * Message-ID (replies are matched on it). A use case that already wrote the entry in its
+ * own transaction, under the same Message-ID, is not duplicated. One statement, so it is
+ * atomic and costs one round trip per mail instead of five for a transaction.
+ */
+export async function recordSent(db: Knex, rec: SentRecord): Promise<void> {
+  const { row } = rec;
+  const id = row.message_id.replace(/^<|>$/g, '');
+  const data = JSON.stringify({ outboxId: row.id, template: row.template, to: row.to_address, cc: row.cc });
+  // The timeline entry is a delivery record ('internal'), not a conversation entry: staff
+  // answers are written, customer-visible, by their own use case.
+  await db.raw(
+    `with sent as (
+       update outbox set status = 'sent', sent_at = ?, last_error = null, claimed_by = null
+        where id = ? and incident_id is not null
+       returning incident_id)
+     insert into incident_events (incident_id, kind, visibility, author_kind, author_email, body, message_id, data, created_at)
+     select sent.incident_id, 'email_out', 'internal', 'system', ?, ?, ?, ?::jsonb, ?
+       from sent
+      where not exists (
+        select 1 from incident_events e
+         where e.incident_id = sent.incident_id and e.kind = 'email_out' and lower(e.message_id) in (?, ?))`,
+    [rec.now, row.id, rec.author, rec.subject, id, data, rec.now, id.toLowerCase(), `<${id.toLowerCase()}>`],
+  );
+  if (row.incident_id === null) {
+    await db('outbox').where({ id: row.id }).update({ status: 'sent', sent_at: rec.now, last_error: null, claimed_by: null });
+  }
+}
+
+/** A transient failure: try again at `retryAt`, or give up once the attempts are spent. */
+export async function recordRetry(db: Knex, row: OutboxRow, opts: { error: string; retryAt: Date | null }): Promise<void> {
+  const update =
+    opts.retryAt === null
+      ? { status: 'failed', last_error: `gave up after ${row.attempts} attempts: ${opts.error}`, claimed_by: null }
+      : { next_attempt_at: opts.retryAt, last_error: opts.error, claimed_by: null };
+  // Only while the row is still ours: after a lease ran out, another worker may hold it.
+  await db('outbox').where({ id: row.id, claimed_by: row.claimed_by, status: 'pending' }).update(update);
+}
+
+/** A permanent failure; `bouncing` names the addresses the server refused for good. */
+export async function recordFailure(db: Knex, row: OutboxRow, opts: { error: string; bouncing: string[]; now: Date }): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('outbox').where({ id: row.id }).update({ status: 'failed', last_error: opts.error, claimed_by: null });
+    await markBouncing(trx, opts.bouncing, opts.error, opts.now);
+  });
+}
+
+export async function markBouncing(db: Knex, addresses: readonly string[], reason: string, now: Date): Promise<void> {
+  for (const email of new Set(addresses.map((a) => a.trim().toLowerCase()))) {
+    await db('bouncing_addresses')
+      .insert({ email, reason, count: 1, first_bounced_at: now, last_bounced_at: now })
+      .onConflict('email')
+      .merge({ reason, last_bounced_at: now, count: db.raw('bouncing_addresses.count + 1') });
+  }
+}
