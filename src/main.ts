@@ -10,10 +10,12 @@ import { apiRoutes } from './http/api/router.js';
 import { createHttpServer, type ReadinessCheck, type Route } from './http/server.js';
 import { unsubscribeRoutes } from './http/unsubscribe.js';
 import { LeasedImapSource } from './inbound/imap/leased.js';
+import { imapTokenProvider } from './inbound/imap/source.js';
 import { createSmtpListener } from './inbound/smtp/index.js';
 import { buildJobs, createScheduler, type Scheduler } from './jobs/index.js';
 import { createRenderer } from './outbound/render.js';
 import { defaultTemplatesDir } from './outbound/templates-location.js';
+import { smtpTokenProvider } from './outbound/smtp-auth.js';
 import { createTransport, type OutboundTransport } from './outbound/transport.js';
 import { createOutboxWorker, type OutboxWorker } from './outbound/worker.js';
 import { buildIngest } from './pipeline/build.js';
@@ -63,10 +65,15 @@ export async function startService({ config, log, db, clock = systemClock, ...de
     return outcome;
   };
 
-  const mailboxes = config.imap.mailboxes.map(
-    (mailbox) =>
-      new LeasedImapSource({ config: mailbox, ingest, cursors: createCursorStore(db), logger: log.child({ component: 'imap' }), clock, locks }),
-  );
+  const imapLog = log.child({ component: 'imap' });
+  const mailboxes = config.imap.mailboxes.map((mailbox) => {
+    // One token provider per mailbox for the life of the process, so a rotated refresh
+    // token survives the source being recreated when its lease moves.
+    const tokens = imapTokenProvider(mailbox, imapLog, clock);
+    return new LeasedImapSource({
+      config: mailbox, ingest, cursors: createCursorStore(db), logger: imapLog, clock, locks, ...(tokens ? { tokenProvider: tokens } : {}),
+    });
+  });
   for (const m of mailboxes) {
     m.start();
     mailStops.push(() => m.stop());
@@ -117,7 +124,8 @@ export async function startService({ config, log, db, clock = systemClock, ...de
 
   // Started after the rest, so a failure above leaves no worker sending; stopped first after the sources.
   if (config.outbox.enabled) {
-    const transport = deps.transport ?? createTransport(config.smtpOut, log.child({ component: 'smtp-out' }));
+    const smtpLog = log.child({ component: 'smtp-out' });
+    const transport = deps.transport ?? createTransport(config.smtpOut, smtpLog, smtpTokenProvider(config.smtpOut, smtpLog, clock));
     const worker = createOutboxWorker({ db, config, renderer, transport, log: log.child({ component: 'outbox' }), clock });
     worker.start();
     outbox = worker;
