@@ -36,7 +36,9 @@ export interface HandleContext {
   message: ParsedMessage;
   screen: ScreenResult;
   inboundId: number;
+  /** Config mailbox name, SMTP listener or replay name. */
   mailbox: string;
+  /** Product code configured for that mailbox. */
   mailboxProduct: string | null;
   envelopeRecipients: string[];
 }
