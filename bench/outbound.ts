@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../src/config/load.js';
+import type { Config } from '../src/config/schema.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createDb } from '../src/platform/db.js';
 import { silentLogger } from '../src/platform/logger.js';
@@ -76,6 +77,51 @@ async function countingSink(onMail: () => void): Promise<{ port: number; close: 
   return { port: (server.server.address() as AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+function benchConfig(sinkPort: number): Readonly<Config> {
+  return loadConfig({
+    dir: '/nonexistent-config-dir',
+    env: {},
+    overrides: {
+      mail: { domain: 'support.example.com', supportAddress: 'support@support.example.com' },
+      tsc: { phone: '+1 800 555 0100' },
+      security: { linkSecret: 'bench-link-secret-0123456789' },
+      smtpOut: { host: '127.0.0.1', port: sinkPort, pool: true, maxConnections: 4 },
+      outbox: { batchSize: BATCH, pollMs: 10 },
+      log: { level: 'silent' },
+    },
+  });
+}
+
+/** The renderer, timing each render into `samples` (µs). */
+function timedRenderer(base: Renderer, samples: number[]): Renderer {
+  return {
+    ...base,
+    render: (name, locale, data) => {
+      const t0 = performance.now();
+      const mail = base.render(name, locale, data);
+      samples.push((performance.now() - t0) * 1000);
+      return mail;
+    },
+  };
+}
+
+/** N rows about one incident, so each send also writes its timeline entry, as in service. */
+async function enqueueRows(db: Knex, domain: string): Promise<void> {
+  const [account] = (await db('accounts').insert({ name: 'Bench account' }).returning('id')) as { id: number }[];
+  const [incident] = (await db('incidents')
+    .insert({ reference: 'INC-000001', account_id: account?.id, title: 'Bench', reply_secret: 'bench-secret', root_message_id: 'root@customer.example' })
+    .returning('id')) as { id: number }[];
+  const data = sampleData('incident-updated');
+  for (let i = 0; i < N; i += 200) {
+    await db.transaction(async (trx) => {
+      for (let j = i; j < Math.min(N, i + 200); j += 1) {
+        const m = { dedupeKey: `bench:${j}`, template: 'incident-updated', locale: j % 2 ? 'fr' : 'en', to: `c${j}@customer.example`, autoSubmitted: 'auto-generated' as const, incidentId: incident?.id ?? null, data: { ...data } };
+        await enqueueMail(trx, m, domain);
+      }
+    });
+  }
+}
+
 async function main(): Promise<void> {
   const { db, engine, drop } = await scratchDb();
   let received = 0;
@@ -89,38 +135,11 @@ async function main(): Promise<void> {
   });
   try {
     await migrateLatest(db);
-    const config = loadConfig({
-      dir: '/nonexistent-config-dir',
-      env: {},
-      overrides: {
-        mail: { domain: 'support.example.com', supportAddress: 'support@support.example.com' },
-        tsc: { phone: '+1 800 555 0100' },
-        security: { linkSecret: 'bench-link-secret-0123456789' },
-        smtpOut: { host: '127.0.0.1', port: sink.port, pool: true, maxConnections: 4 },
-        outbox: { batchSize: BATCH, pollMs: 10 },
-        log: { level: 'silent' },
-      },
-    });
+    const config = benchConfig(sink.port);
     const base = await createRenderer({ templatesDir: join(process.cwd(), 'templates'), defaultLocale: 'en' });
     const renderUs: number[] = [];
-    const renderer: Renderer = {
-      ...base,
-      render: (name, locale, data) => {
-        const t0 = performance.now();
-        const mail = base.render(name, locale, data);
-        renderUs.push((performance.now() - t0) * 1000);
-        return mail;
-      },
-    };
-    const data = sampleData('incident-updated');
-    for (let i = 0; i < N; i += 200) {
-      await db.transaction(async (trx) => {
-        for (let j = i; j < Math.min(N, i + 200); j += 1) {
-          const m = { dedupeKey: `bench:${j}`, template: 'incident-updated', locale: j % 2 ? 'fr' : 'en', to: `c${j}@customer.example`, autoSubmitted: 'auto-generated' as const, data: { ...data } };
-          await enqueueMail(trx, m, config.mail.domain);
-        }
-      });
-    }
+    const renderer = timedRenderer(base, renderUs);
+    await enqueueRows(db, config.mail.domain);
     const transport = createTransport(config.smtpOut, silentLogger());
     const worker = createOutboxWorker({ db, config, renderer, transport, log: silentLogger(), clock: systemClock });
     const started = performance.now();

@@ -127,7 +127,10 @@ function registerWriteCommands(kb: Command, globals: () => GlobalOptions): void 
         emit(ctx, opts, await editArticle(createKbAdminStore(ctx.db), idOrSlug, await changesFrom(opts)), formatArticle);
       });
     });
+}
 
+/** publish, unpublish and import: what changes which articles customers see. */
+function registerPublicationCommands(kb: Command, globals: () => GlobalOptions): void {
   for (const [name, what] of [['publish', 'make an article visible to customers'], ['unpublish', 'hide an article from customers']] as const) {
     kb.command(name)
       .description(what)
@@ -143,7 +146,7 @@ function registerWriteCommands(kb: Command, globals: () => GlobalOptions): void 
   }
 
   kb.command('import')
-    .description('import the Markdown files of a folder (front matter: title, product, category, language, slug, published); idempotent by slug')
+    .description('import the Markdown files of a folder (front matter: title, product, category, language en|fr, slug, published true|false, default false); idempotent by slug')
     .argument('<folder>')
     .option('--dry-run', 'report what would happen without writing')
     .option('--json', 'machine-readable output')
@@ -160,4 +163,5 @@ export function registerKbCommands(program: Command, globals: () => GlobalOption
   const kb = program.command('kb').description('knowledge base: search, show, create, edit, publish, import, index');
   registerReadCommands(kb, globals);
   registerWriteCommands(kb, globals);
+  registerPublicationCommands(kb, globals);
 }

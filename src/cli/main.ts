@@ -7,11 +7,13 @@ import { registerContactCommands } from './contacts.js';
 import { reportFatal, type GlobalOptions } from './context.js';
 import { registerDbCommands } from './db.js';
 import { registerIngestCommands } from './ingest.js';
+import { registerJobsCommands } from './jobs.js';
 import { registerKbCommands } from './kb.js';
-import { registerOutboxCommands } from './outbox.js';
+import { registerQuarantineCommands } from './quarantine.js';
 import { registerServiceCommands } from './service.js';
-import { registerTemplateCommands } from './templates.js';
 import { registerUserCommands } from './users.js';
+import { registerOutboxCommands } from './outbox.js';
+import { registerTemplateCommands } from './templates.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerContactCommands(program, globals);
   registerCatalogCommands(program, globals);
   registerUserCommands(program, globals);
+  registerJobsCommands(program, globals);
+  registerQuarantineCommands(program, globals);
   registerTemplateCommands(program, globals);
   registerOutboxCommands(program, globals);
   return program;

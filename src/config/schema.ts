@@ -32,13 +32,35 @@ const timeZone = z.string().refine((tz) => {
 }, 'expected an IANA time zone such as Europe/Paris');
 const cron = z.string().regex(/^(\S+\s+){4,5}\S+$/, 'expected a cron expression with 5 or 6 fields');
 
+/**
+ * OAuth2 refresh-token credentials for one IMAP or SMTP account: Microsoft 365 and Google no
+ * longer accept passwords over IMAP and SMTP. Secrets come from *_FILE variables as usual.
+ */
+export const oauth2Schema = z.object({
+  /** The token endpoint, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token. */
+  tokenUrl: z.string().url(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  refreshToken: z.string().min(1),
+  /** Space-separated scopes sent with the refresh (Microsoft wants the IMAP/SMTP scope). */
+  scope: z.string().min(1).optional(),
+  /** The identity the token belongs to, when it differs from the account's `user`. */
+  user: z.string().min(1).optional(),
+  /** SASL mechanism; SMTP uses XOAUTH2 unless told otherwise. */
+  method: z.enum(['XOAUTH2', 'OAUTHBEARER']).optional(),
+});
+
+const isObjectPayload = (payload: { value: unknown }): boolean => typeof payload.value === 'object' && payload.value !== null;
+
 export const imapMailboxSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
   host: z.string().min(1),
   port: port.default(993),
   secure: bool.default(true),
   user: z.string().min(1),
-  password: z.string().min(1),
+  /** Either a password or oauth2 credentials, never both. */
+  password: z.string().min(1).optional(),
+  oauth2: oauth2Schema.optional(),
   folder: z.string().default('INBOX'),
   processedFolder: z.string().default('casemail/processed'),
   quarantineFolder: z.string().default('casemail/quarantine'),
@@ -51,7 +73,46 @@ export const imapMailboxSchema = z.object({
   batchSize: int(1, 10_000).default(200),
   /** Messages ingested at once, each in its own transaction; mail of one sender stays in order. */
   concurrency: int(1, 32).default(4),
+})
+  // Checked even when other keys of the mailbox are wrong, so one start-up message lists all.
+  .refine((m) => m.password !== undefined || m.oauth2 !== undefined, {
+    path: ['password'],
+    message: 'either password or oauth2 is required',
+    when: isObjectPayload,
+  })
+  .refine((m) => m.password === undefined || m.oauth2 === undefined, {
+    path: ['oauth2'],
+    message: 'give either password or oauth2, not both',
+    when: isObjectPayload,
+  });
+
+/** A scheduled job: when it runs (cron, in `locale.timeZone`) and whether it runs at all. */
+const jobSchedule = (cronDefault: string, enabledDefault: boolean) => ({
+  enabled: bool.default(enabledDefault),
+  cron: cron.default(cronDefault),
 });
+const days = (d: number) => int(1, 3650).default(d);
+
+export const jobsSchema = z
+  .object({
+    retention: z.object({ ...jobSchedule('30 3 * * *', true), rawDays: days(90) }).prefault({}),
+    reminders: z
+      .object({
+        ...jobSchedule('15 * * * *', false),
+        remindAfterDays: days(7),
+        closeAfterDays: days(7),
+        /** Per product code: other delays, or `enabled: false` to never remind for it. */
+        products: z
+          .record(z.string(), z.object({ enabled: bool.optional(), remindAfterDays: int(1, 3650).optional(), closeAfterDays: int(1, 3650).optional() }))
+          .default({}),
+      })
+      .prefault({}),
+    contractExpiry: z.object({ ...jobSchedule('0 7 * * *', true), warnDays: days(30) }).prefault({}),
+    digest: z.object(jobSchedule('0 7 * * *', true)).prefault({}),
+    outboxSweep: z.object(jobSchedule('*/5 * * * *', true)).prefault({}),
+    mailboxResync: z.object(jobSchedule('*/15 * * * *', true)).prefault({}),
+  })
+  .prefault({});
 
 export const configSchema = z.object({
   instance: z
@@ -115,11 +176,21 @@ export const configSchema = z.object({
       secure: bool.default(false),
       user: z.string().optional(),
       password: z.string().optional(),
+      /** OAuth2 instead of a password; `user` names the account unless oauth2.user does. */
+      oauth2: oauth2Schema.optional(),
       pool: bool.default(true),
       maxConnections: int(1, 50).default(4),
       dkim: z
         .object({ domainName: domain, keySelector: z.string().min(1), privateKey: z.string().min(1) })
         .optional(),
+    })
+    .refine((smtp) => !smtp.oauth2 || smtp.password === undefined, {
+      path: ['oauth2'],
+      message: 'give either password or oauth2, not both',
+    })
+    .refine((smtp) => !smtp.oauth2 || Boolean(smtp.user ?? smtp.oauth2.user), {
+      path: ['user'],
+      message: 'oauth2 needs the account address here or in oauth2.user',
     })
     .prefault({}),
   outbox: z
@@ -157,6 +228,7 @@ export const configSchema = z.object({
       priorityHints: z.record(z.string(), z.array(z.string())).default({}),
     })
     .prefault({}),
+  jobs: jobsSchema,
   log: z
     .object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -166,4 +238,7 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+export type JobsConfig = z.infer<typeof jobsSchema>;
 export type ImapMailboxConfig = z.infer<typeof imapMailboxSchema>;
+export type OAuth2Config = z.infer<typeof oauth2Schema>;
+export type SmtpOutConfig = Config['smtpOut'];

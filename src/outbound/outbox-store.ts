@@ -144,32 +144,31 @@ export interface SentRecord {
 /**
  * Marks the row sent and makes sure the incident's timeline shows the mail with its
  * Message-ID (replies are matched on it). A use case that already wrote the entry in its
- * own transaction, under the same Message-ID, is not duplicated.
+ * own transaction, under the same Message-ID, is not duplicated. One statement, so it is
+ * atomic and costs one round trip per mail instead of five for a transaction.
  */
 export async function recordSent(db: Knex, rec: SentRecord): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx('outbox').where({ id: rec.row.id }).update({ status: 'sent', sent_at: rec.now, last_error: null, claimed_by: null });
-    const incidentId = rec.row.incident_id;
-    if (incidentId === null) return;
-    const id = rec.row.message_id.replace(/^<|>$/g, '');
-    const existing = (await trx('incident_events')
-      .where({ incident_id: incidentId, kind: 'email_out' })
-      .whereRaw('lower(message_id) in (?, ?)', [id.toLowerCase(), `<${id.toLowerCase()}>`])
-      .first('id')) as { id: number } | undefined;
-    if (existing) return;
-    await trx('incident_events').insert({
-      incident_id: incidentId,
-      kind: 'email_out',
-      // A delivery record, not a conversation entry: staff answers are written by their use case.
-      visibility: 'internal',
-      author_kind: 'system',
-      author_email: rec.author,
-      body: rec.subject,
-      message_id: id,
-      data: JSON.stringify({ outboxId: rec.row.id, template: rec.row.template, to: rec.row.to_address, cc: rec.row.cc }),
-      created_at: rec.now,
-    });
-  });
+  const { row } = rec;
+  const id = row.message_id.replace(/^<|>$/g, '');
+  const data = JSON.stringify({ outboxId: row.id, template: row.template, to: row.to_address, cc: row.cc });
+  // The timeline entry is a delivery record ('internal'), not a conversation entry: staff
+  // answers are written, customer-visible, by their own use case.
+  await db.raw(
+    `with sent as (
+       update outbox set status = 'sent', sent_at = ?, last_error = null, claimed_by = null
+        where id = ? and incident_id is not null
+       returning incident_id)
+     insert into incident_events (incident_id, kind, visibility, author_kind, author_email, body, message_id, data, created_at)
+     select sent.incident_id, 'email_out', 'internal', 'system', ?, ?, ?, ?::jsonb, ?
+       from sent
+      where not exists (
+        select 1 from incident_events e
+         where e.incident_id = sent.incident_id and e.kind = 'email_out' and lower(e.message_id) in (?, ?))`,
+    [rec.now, row.id, rec.author, rec.subject, id, data, rec.now, id.toLowerCase(), `<${id.toLowerCase()}>`],
+  );
+  if (row.incident_id === null) {
+    await db('outbox').where({ id: row.id }).update({ status: 'sent', sent_at: rec.now, last_error: null, claimed_by: null });
+  }
 }
 
 /** A transient failure: try again at `retryAt`, or give up once the attempts are spent. */
@@ -178,7 +177,8 @@ export async function recordRetry(db: Knex, row: OutboxRow, opts: { error: strin
     opts.retryAt === null
       ? { status: 'failed', last_error: `gave up after ${row.attempts} attempts: ${opts.error}`, claimed_by: null }
       : { next_attempt_at: opts.retryAt, last_error: opts.error, claimed_by: null };
-  await db('outbox').where({ id: row.id }).update(update);
+  // Only while the row is still ours: after a lease ran out, another worker may hold it.
+  await db('outbox').where({ id: row.id, claimed_by: row.claimed_by, status: 'pending' }).update(update);
 }
 
 /** A permanent failure; `bouncing` names the addresses the server refused for good. */

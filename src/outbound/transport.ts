@@ -11,6 +11,8 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../platform/logger.js';
+import type { AccessTokenSource } from '../platform/oauth2.js';
+import { smtpAuthOptions } from './smtp-auth.js';
 
 /** What a send reports back: the envelope recipients the server accepted and refused. */
 export interface SendResult {
@@ -50,8 +52,9 @@ function connectWithoutDelay(host: string, port: number, timeoutMs: number): Pro
   });
 }
 
-export function createTransport(smtp: Readonly<Config['smtpOut']>, log: Logger): OutboundTransport {
-  const auth = smtp.user !== undefined ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {};
+/** `tokens` is the OAuth2 access-token source when `smtpOut.oauth2` is set (Microsoft 365, Google). */
+export function createTransport(smtp: Readonly<Config['smtpOut']>, log: Logger, tokens: AccessTokenSource | null = null): OutboundTransport {
+  const auth = smtpAuthOptions(smtp, tokens);
   const dkim = smtp.dkim ? { dkim: { ...smtp.dkim } } : {};
   const common = {
     host: smtp.host,

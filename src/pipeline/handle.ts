@@ -5,10 +5,10 @@
  * pipeline quarantines it.
  */
 import type { Knex } from 'knex';
+import type { HandleContext } from './ingest.js';
 import type { Config } from '../config/schema.js';
 import type { KnowledgeBase } from '../domain/kb/port.js';
 import type { ScreenResult } from '../mail/screen.js';
-import type { ParsedMessage } from '../mail/types.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { decide } from '../rules/decide.js';
@@ -25,16 +25,8 @@ import { gatherFacts } from './facts.js';
 export type { Decision } from '../rules/decision.js';
 export type { TraceEntry } from '../rules/engine.js';
 
-export interface HandleInput {
-  message: ParsedMessage;
-  screen: ScreenResult;
-  inboundId: number;
-  /** Config mailbox name or SMTP listener. */
-  mailbox: string;
-  /** Product code configured for that mailbox. */
-  mailboxProduct: string | null;
-  envelopeRecipients: string[];
-}
+/** What the ingest pipeline hands to the rules stage (defined there, with its contract). */
+export type HandleInput = HandleContext;
 
 export interface HandleDeps {
   config: Readonly<Config>;

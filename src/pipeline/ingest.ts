@@ -36,7 +36,9 @@ export interface HandleContext {
   message: ParsedMessage;
   screen: ScreenResult;
   inboundId: number;
+  /** Config mailbox name, SMTP listener or replay name. */
   mailbox: string;
+  /** Product code configured for that mailbox. */
   mailboxProduct: string | null;
   envelopeRecipients: string[];
 }
@@ -61,6 +63,13 @@ const sha256 = (raw: Buffer) => createHash('sha256').update(raw).digest('hex');
 
 export function messageKey(messageId: string | null, checksum: string): string {
   return messageId ? `mid:${messageId}` : `sha256:${checksum}`;
+}
+
+/** The log already holds this message (same key or same mailbox position): a duplicate. */
+class AlreadyLogged extends Error {
+  constructor() {
+    super('already logged');
+  }
 }
 
 class DryRunRollback extends Error {
@@ -96,8 +105,6 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
       return finish(msg, null, await quarantine(deps.db, msg, { key: messageKey(null, checksum), checksum, reason, parsed: null }, opts));
     }
     const key = messageKey(parsed.messageId, checksum);
-    const seen = await findExisting(deps.db, msg, key);
-    if (seen !== null) return finish(msg, null, { status: 'duplicate', inboundId: String(seen) });
 
     const screen = screenMessage(parsed, screenCtx);
     const input = { msg, parsed, key, checksum, screen, mailboxProduct: productOf.get(msg.mailbox) ?? null };
@@ -110,7 +117,7 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
         return finish(msg, err.handled, { status: 'processed', decision: err.handled.label ?? err.handled.decision.kind, inboundId: String(err.inboundId) });
       }
       if (isDbUnavailable(err)) throw err;
-      if (isUniqueViolation(err, 'inbound_messages_message_key_uq') || isUniqueViolation(err, 'inbound_messages_position_uq')) {
+      if (err instanceof AlreadyLogged || isUniqueViolation(err, 'inbound_messages_message_key_uq') || isUniqueViolation(err, 'inbound_messages_position_uq')) {
         const other = await findExisting(deps.db, msg, key);
         return finish(msg, null, { status: 'duplicate', inboundId: String(other ?? '') });
       }
@@ -137,9 +144,12 @@ interface Prepared {
 
 async function processInTransaction(deps: IngestDeps, p: Prepared, opts: IngestOptions): Promise<{ outcome: IngestOutcome; handled: Handled }> {
   return deps.db.transaction(async (trx) => {
+    // The log row comes first and is unique: a second reader of the same mail stops here,
+    // waiting on the first one's commit, and finds it a duplicate.
     const inboundId = await insertLogRow(trx, p.msg, {
       key: p.key, checksum: p.checksum, status: 'processed', parsed: p.parsed, error: null,
-    });
+    }, { ifNew: true });
+    if (inboundId === null) throw new AlreadyLogged();
     const handled = await deps.handle(trx, {
       message: p.parsed,
       screen: p.screen,
@@ -182,8 +192,10 @@ interface LogFields {
   error: string | null;
 }
 
-async function insertLogRow(trx: Knex | Knex.Transaction, msg: InboundMessage, f: LogFields): Promise<number> {
-  const [row] = (await trx('inbound_messages')
+async function insertLogRow(trx: Knex | Knex.Transaction, msg: InboundMessage, f: LogFields, opts: { ifNew: true }): Promise<number | null>;
+async function insertLogRow(trx: Knex | Knex.Transaction, msg: InboundMessage, f: LogFields): Promise<number>;
+async function insertLogRow(trx: Knex | Knex.Transaction, msg: InboundMessage, f: LogFields, opts?: { ifNew: true }): Promise<number | null> {
+  const insert = trx('inbound_messages')
     .insert({
       source: msg.source,
       mailbox: msg.mailbox,
@@ -200,10 +212,11 @@ async function insertLogRow(trx: Knex | Knex.Transaction, msg: InboundMessage, f
       subject: f.parsed?.subject.slice(0, 998) ?? null,
       received_at: msg.receivedAt,
       processed_at: f.status === 'quarantined' ? trx.fn.now() : null,
-    })
-    .returning('id')) as { id: number }[];
-  if (!row) throw new Error('inbound_messages insert returned no id');
-  return row.id;
+    });
+  const [row] = (await (opts?.ifNew ? insert.onConflict().ignore() : insert).returning('id')) as { id: number }[];
+  if (row) return row.id;
+  if (opts?.ifNew) return null;
+  throw new Error('inbound_messages insert returned no id');
 }
 
 /** Commits the message as quarantined with its raw bytes and the reason; a duplicate stays a duplicate. */

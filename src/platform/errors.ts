@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   TEMPLATE_INVALID: 'template invalid',
   DELIVERY_PERMANENT: 'permanent delivery failure',
   DELIVERY_TRANSIENT: 'transient delivery failure',
+  OAUTH2_REFRESH_FAILED: 'OAuth2 token refresh failed',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -23,6 +23,12 @@ const REDACT = [
   '*.token',
   'linkSecret',
   '*.linkSecret',
+  'refreshToken',
+  '*.refreshToken',
+  '*.*.refreshToken',
+  'clientSecret',
+  '*.clientSecret',
+  '*.*.clientSecret',
   'headers.authorization',
   'req.headers.authorization',
 ];

@@ -5,8 +5,8 @@
  * the 'english' configuration, French ones against the 'french' parse, so "transfers" finds
  * "Transfer" and "transférer" finds the French transfer articles. Both conditions are plain
  * `search @@ constant` tests, which lets the planner combine two GIN index scans. Ranking
- * happens in a subquery that returns only ids; titles, bodies and ts_headline snippets are
- * computed for the few rows returned, never for every match.
+ * happens in a subquery over a bounded pool of matches and returns only ids; titles, bodies
+ * and ts_headline snippets are computed for the few rows returned, never for every match.
  *
  * Every call is limited to published articles of the products it is given: the contract
  * filter is part of each SQL statement, not left to callers.
@@ -39,13 +39,69 @@ export const SUGGEST_MIN_TERMS = 2;
 /** How many best-ranked candidates are checked against the thresholds. */
 const SUGGEST_CANDIDATES = 20;
 
-const CONFIG_OF = "case when a.language = 'fr' then 'french'::regconfig else 'english'::regconfig end";
 const EN_QUERY = "websearch_to_tsquery('english', :text)";
 const FR_QUERY = "websearch_to_tsquery('french', :text)";
-/** The query parsed in the article's own language. */
-const QUERY_OF = `case when a.language = 'fr' then ${FR_QUERY} else ${EN_QUERY} end`;
+/** The text-search configuration of the article aliased `t`. */
+const configOf = (t: string) => `case when ${t}.language = 'fr' then 'french'::regconfig else 'english'::regconfig end`;
+/** The query parsed in the language of the article aliased `t`. */
+const queryOf = (t: string) => `case when ${t}.language = 'fr' then ${FR_QUERY} else ${EN_QUERY} end`;
+const CONFIG_OF = configOf('a');
+const QUERY_OF = queryOf('a');
 /** Two index-friendly conditions, one per language. */
 const MATCHES = `((a.language = 'en' and a.search @@ ${EN_QUERY}) or (a.language = 'fr' and a.search @@ ${FR_QUERY}))`;
+/**
+ * The query with phrases ("a b" is a <-> b) loosened to "all the words" (a & b): the GIN
+ * index answers it without reading rows, while a phrase must be checked row by row.
+ */
+// cast(), not ::text: knex would read ":text" as the named binding of the same name.
+const loose = (q: string) => `cast(regexp_replace(cast(${q} as text), '<[0-9]*->|<[0-9]+>', '&', 'g') as tsquery)`;
+const LOOSE_MATCHES = `((a.language = 'en' and a.search @@ ${loose(EN_QUERY)}) or (a.language = 'fr' and a.search @@ ${loose(FR_QUERY)}))`;
+
+/** Two index-friendly conditions on the title alone (kb_articles_title_search_ix). */
+const TITLE_MATCHES = `((a.language = 'en' and to_tsvector(${CONFIG_OF}, a.title) @@ ${EN_QUERY})
+  or (a.language = 'fr' and to_tsvector(${CONFIG_OF}, a.title) @@ ${FR_QUERY}))`;
+
+/**
+ * At most RANK_POOL matching articles, plus up to TITLE_POOL whose title matches, are ranked
+ * per query. Ranking costs a few microseconds per article, and a word common to a quarter of
+ * 100,000 articles would otherwise cost 100-300 ms. Queries matching fewer articles (nearly
+ * all real ones, which combine words) are ranked exactly; for those matching more, the
+ * articles titled after the query are always among the ranked ones, and they are the ones
+ * the title weight puts first.
+ */
+const RANK_POOL = 1500;
+const TITLE_POOL = 500;
+/** At most this many articles having all the words are checked for a phrase. */
+const PHRASE_EXAMINED = 4000;
+
+/**
+ * `id, rank` of published articles of `:ids` matching `:text` in their own language, best
+ * first: the matches are gathered through the GIN indexes (title matches, then any match),
+ * then ranked. A title match is a match of the whole article except when the query excludes
+ * a word the body has, so the full condition is checked after the title pool's LIMIT, which
+ * keeps the title pool on its own index. Likewise a phrase is checked on at most
+ * PHRASE_EXAMINED articles having all its words. The tsqueries are written inline (not in a
+ * CTE) so they fold to constants and each `@@` condition can use an index.
+ */
+const RANKED_POOL = `
+      select m.id, ts_rank_cd(${RANK_WEIGHTS}, m.search, ${queryOf('m')}, ${RANK_NORMALISATION}) as rank
+      from (
+        select distinct on (p.id) p.id, p.language, p.search from (
+          (select a.id, a.language, a.search from (
+             select a.id, a.language, a.search from kb_articles a
+             where a.published_at is not null and a.product_id = any(:ids::int[]) and ${TITLE_MATCHES}
+             limit ${TITLE_POOL}
+           ) a where ${MATCHES})
+          union all
+          (select a.id, a.language, a.search from (
+             select a.id, a.language, a.search from kb_articles a
+             where a.published_at is not null and a.product_id = any(:ids::int[]) and ${LOOSE_MATCHES}
+             limit ${PHRASE_EXAMINED}
+           ) a where ${MATCHES} limit ${RANK_POOL})
+        ) p
+        order by p.id
+      ) m
+      order by rank desc, m.id`;
 
 /** Only well-formed ids reach SQL; an empty list means "nothing", never "everything". */
 export function cleanProductIds(ids: readonly number[]): number[] {
@@ -78,20 +134,10 @@ const toHit = (r: HitRow): ArticleHit => ({
  * own language, best first, then their display columns and snippets for those rows only.
  */
 async function rankedHits(db: Db, text: string, ids: number[], limit: number): Promise<ArticleHit[]> {
-  // The tsqueries are written inline (not in a CTE) so they fold to constants and each
-  // `search @@ …` condition can use the GIN index.
   const sql = `
     select a.id, a.slug, a.title, p.code as product_code, p.name as product_name, c.name as category, top.rank,
       ts_headline(${CONFIG_OF}, a.body, ${QUERY_OF}, :opts) as snippet
-    from (
-      select a.id, ts_rank_cd(${RANK_WEIGHTS}, a.search, ${QUERY_OF}, ${RANK_NORMALISATION}) as rank
-      from kb_articles a
-      where a.published_at is not null
-        and a.product_id = any(:ids::int[])
-        and ${MATCHES}
-      order by rank desc, a.id
-      limit :limit
-    ) top
+    from (${RANKED_POOL} limit :limit) top
     join kb_articles a on a.id = top.id
     join products p on p.id = a.product_id
     left join kb_categories c on c.id = a.category_id
@@ -164,17 +210,23 @@ interface ListRow {
   published_at: Date;
 }
 
-/** The top `n` published articles of each product in `ids` by `orderBy` (a window ordering). */
-async function topPerProduct(db: Db, ids: number[], n: number, orderBy: string): Promise<ListRow[]> {
+/**
+ * The top `n` published articles of each product in `ids` by `orderBy`: one bounded top-N
+ * per product, each walking an index (product_id, published_at for the recent list;
+ * product_id, view_count… for the most viewed).
+ */
+async function topPerProduct(db: Db, ids: number[], n: number, orderBy: (t: string) => string): Promise<ListRow[]> {
   const r = await db.raw<{ rows: ListRow[] }>(`
-    select product_id, id, title, view_count, published_at from (
-      select a.product_id, a.id, a.title, a.view_count, a.published_at,
-        row_number() over (partition by a.product_id order by ${orderBy}) as n
+    select t.product_id, t.id, t.title, t.view_count, t.published_at
+    from unnest(:ids::int[]) as pid
+    cross join lateral (
+      select a.product_id, a.id, a.title, a.view_count, a.published_at
       from kb_articles a
-      where a.published_at is not null and a.product_id = any(:ids::int[])
-    ) ranked
-    where n <= :n
-    order by product_id, n`, { ids, n });
+      where a.product_id = pid and a.published_at is not null
+      order by ${orderBy('a')}
+      limit :n
+    ) t
+    order by t.product_id, ${orderBy('t')}`, { ids, n });
   return r.rows;
 }
 
@@ -184,14 +236,18 @@ async function index(db: Db, q: { productIds: number[]; perList?: number }): Pro
   const n = clampLimit(q.perList, 5);
   const products = (await db('products').select('id', 'code', 'name').whereIn('id', ids).orderBy('code')) as
     { id: number; code: string; name: string }[];
+  // One count per category, answered from the (category_id, product_id) partial index.
   const categories = (await db.raw<{ rows: { product_id: number; name: string; article_count: number }[] }>(`
-    select c.product_id, c.name, count(*)::int as article_count
-    from kb_categories c join kb_articles a on a.category_id = c.id and a.published_at is not null
-    where c.product_id = any(:ids::int[]) and a.product_id = c.product_id
-    group by c.product_id, c.name
+    select c.product_id, c.name, n.article_count
+    from kb_categories c
+    cross join lateral (
+      select count(*)::int as article_count from kb_articles a
+      where a.category_id = c.id and a.product_id = c.product_id and a.published_at is not null
+    ) n
+    where c.product_id = any(:ids::int[]) and n.article_count > 0
     order by c.name`, { ids })).rows;
-  const viewed = await topPerProduct(db, ids, n, 'a.view_count desc, a.published_at desc, a.id desc');
-  const recent = await topPerProduct(db, ids, n, 'a.published_at desc, a.id desc');
+  const viewed = await topPerProduct(db, ids, n, (t) => `${t}.view_count desc, ${t}.published_at desc, ${t}.id desc`);
+  const recent = await topPerProduct(db, ids, n, (t) => `${t}.published_at desc, ${t}.id desc`);
   return products.map((p) => ({
     productCode: p.code,
     productName: p.name,
@@ -213,13 +269,7 @@ async function suggest(db: Db, q: { title: string; description: string; productI
   const sql = `
     select a.id, a.slug, a.title, p.code as product_code, p.name as product_name, c.name as category, top.rank,
       ts_headline(${CONFIG_OF}, a.body, ${QUERY_OF}, :opts) as snippet
-    from (
-      select a.id, ts_rank_cd(${RANK_WEIGHTS}, a.search, ${QUERY_OF}, ${RANK_NORMALISATION}) as rank
-      from kb_articles a
-      where a.published_at is not null and a.product_id = any(:ids::int[]) and ${MATCHES}
-      order by rank desc, a.id
-      limit :candidates
-    ) top
+    from (${RANKED_POOL} limit :candidates) top
     join kb_articles a on a.id = top.id
     join products p on p.id = a.product_id
     left join kb_categories c on c.id = a.category_id

@@ -80,4 +80,4 @@ it(`every one of ${MESSAGES} messages is processed exactly once across ${KILLS} 
   expect(await count('outbox', { template: 'incident-created' })).toBe(MESSAGES);
   expect(await count('outbox', { template: 'problem-report' })).toBe(MESSAGES * 2);
   expect((await dovecot.list('support', 'casemail.processed')).length).toBe(MESSAGES);
-});
+}, 600_000);

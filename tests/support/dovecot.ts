@@ -13,6 +13,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
+import { oauth2Mechanisms, oauth2Passdb, renderOAuth2Config, type DovecotOAuth2Options } from './dovecot-oauth2.js';
+
+export type { DovecotOAuth2Options } from './dovecot-oauth2.js';
 
 const execFileP = promisify(execFile);
 
@@ -48,6 +51,11 @@ export interface Dovecot {
 
 export interface StartDovecotOptions {
   users?: string[];
+  /**
+   * Also accept OAuth2 access tokens (XOAUTH2 and OAUTHBEARER), checked against this
+   * introspection endpoint (RFC 7662); passwords keep working for PLAIN and LOGIN.
+   */
+  oauth2?: DovecotOAuth2Options;
 }
 
 /**
@@ -82,6 +90,7 @@ interface InstanceFiles {
   log: string;
   instanceName: string;
   greeting: string;
+  oauth2?: DovecotOAuth2Options;
 }
 
 function renderConfig(files: InstanceFiles, port: number): string {
@@ -95,7 +104,7 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${files.oauth2 ? ` ${oauth2Mechanisms(files.oauth2)}` : ''}
 # Tests log in with wrong passwords on purpose; no need to slow them down.
 auth_failure_delay = 0
 login_greeting = ${files.greeting}
@@ -110,7 +119,7 @@ passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/passwd
 }
-userdb {
+${files.oauth2 ? oauth2Passdb(dir, files.oauth2) : ''}userdb {
   driver = static
   args = uid=dovecot gid=dovecot home=${dir}/home/%u
 }
@@ -133,7 +142,7 @@ service imap-login {
 `;
 }
 
-async function prepareFiles(users: string[]): Promise<InstanceFiles> {
+async function prepareFiles(users: string[], oauth2?: DovecotOAuth2Options): Promise<InstanceFiles> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cm-dv-'));
   // Mail processes run as the 'dovecot' user and must reach their home below this dir.
   await chmod(dir, 0o755);
@@ -145,6 +154,7 @@ async function prepareFiles(users: string[]): Promise<InstanceFiles> {
   const { stdout: gid } = await execFileP('id', ['-g', 'dovecot']);
   await chown(home, Number(stdout.trim()), Number(gid.trim()));
   await writeFile(path.join(dir, 'passwd'), users.map((u) => `${u}:{PLAIN}${PASSWORD}::::::\n`).join(''));
+  if (oauth2) await writeFile(path.join(dir, 'dovecot-oauth2.conf.ext'), renderOAuth2Config(oauth2));
   const tag = randomBytes(5).toString('hex');
   return {
     dir,
@@ -152,6 +162,7 @@ async function prepareFiles(users: string[]): Promise<InstanceFiles> {
     log: path.join(dir, 'dovecot.log'),
     instanceName: `cmtest-${tag}`,
     greeting: `casemail-test-${tag}`,
+    ...(oauth2 ? { oauth2 } : {}),
   };
 }
 
@@ -246,7 +257,7 @@ async function startOn(files: InstanceFiles, port: number): Promise<ChildProcess
 export async function startDovecot(options: StartDovecotOptions = {}): Promise<Dovecot> {
   await ensureInstalled();
   const userNames = options.users ?? [...DEFAULT_USERS];
-  const files = await prepareFiles(userNames);
+  const files = await prepareFiles(userNames, options.oauth2);
   let port = 0;
   let child: ChildProcess | undefined;
   let lastError: unknown;

@@ -34,6 +34,7 @@ export function mailboxEnv(opts: { dbUrl: string; host: string; port: number; us
     CASEMAIL__DATABASE__URL: opts.dbUrl,
     CASEMAIL__HTTP__ENABLED: 'false',
     CASEMAIL__OUTBOX__ENABLED: 'false',
+    CASEMAIL__SMTP_LISTENER__ENABLED: 'false',
     CASEMAIL__IMAP__MAILBOXES__0__NAME: opts.user,
     CASEMAIL__IMAP__MAILBOXES__0__HOST: opts.host,
     CASEMAIL__IMAP__MAILBOXES__0__PORT: String(opts.port),

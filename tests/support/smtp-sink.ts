@@ -60,27 +60,48 @@ async function readAll(stream: SMTPServerDataStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
-  const mails: SunkMail[] = [];
-  const rcptAttempts: string[] = [];
-  const queues: Record<SinkPhase, Scripted[]> = { rcpt: [], data: [] };
-  const waiters: { count: number; resolve: () => void }[] = [];
+/** What the sink remembers and how it answers; the SMTP server below only calls into it. */
+class SinkState {
+  readonly mails: SunkMail[] = [];
+  readonly rcptAttempts: string[] = [];
+  private readonly queues: Record<SinkPhase, Scripted[]> = { rcpt: [], data: [] };
+  private readonly waiters: { count: number; resolve: () => void }[] = [];
 
-  function take(phase: SinkPhase, addresses: string[]): SinkReply | undefined {
-    const queue = queues[phase];
-    const i = queue.findIndex((s) => s.address === undefined || addresses.includes(s.address));
-    if (i === -1) return undefined;
-    return queue.splice(i, 1)[0]?.reply;
+  script(phase: SinkPhase, replies: SinkReply[], address?: string): void {
+    for (const reply of replies) this.queues[phase].push({ address: address?.toLowerCase(), reply });
   }
 
-  function settleWaiters(): void {
-    for (const w of waiters.filter((x) => mails.length >= x.count)) {
-      waiters.splice(waiters.indexOf(w), 1);
+  take(phase: SinkPhase, addresses: string[]): SinkReply | undefined {
+    const queue = this.queues[phase];
+    const i = queue.findIndex((q) => q.address === undefined || addresses.includes(q.address));
+    return i === -1 ? undefined : queue.splice(i, 1)[0]?.reply;
+  }
+
+  accept(mail: SunkMail): void {
+    this.mails.push(mail);
+    for (const w of this.waiters.filter((x) => this.mails.length >= x.count)) {
+      this.waiters.splice(this.waiters.indexOf(w), 1);
       w.resolve();
     }
   }
 
-  const server = new SMTPServer({
+  waitFor(count: number, timeoutMs = 10_000): Promise<SunkMail[]> {
+    if (this.mails.length >= count) return Promise.resolve(this.mails.slice());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`sink: ${this.mails.length} of ${count} mails after ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push({
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(this.mails.slice());
+        },
+      });
+    });
+  }
+}
+
+function createServer(state: SinkState): SMTPServer {
+  return new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     // The greeting waits for a reverse DNS lookup (up to 1.5 s) unless it is off; the
@@ -92,8 +113,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     size: 50 * 1024 * 1024,
     onRcptTo(address: SMTPServerAddress, _session, callback) {
       const rcpt = address.address.toLowerCase();
-      rcptAttempts.push(rcpt);
-      const reply = take('rcpt', [rcpt]);
+      state.rcptAttempts.push(rcpt);
+      const reply = state.take('rcpt', [rcpt]);
       later(reply, () => (reply && reply.code >= 400 ? callback(smtpError(reply)) : callback()));
     },
     onData(stream, session, callback) {
@@ -101,46 +122,34 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const mailFrom = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
       readAll(stream)
         .then(async (raw) => {
-          const reply = take('data', rcptTo);
+          const reply = state.take('data', rcptTo);
           const parsed = await simpleParser(raw);
           later(reply, () => {
             if (reply && reply.code >= 400) return callback(smtpError(reply));
-            mails.push({ mailFrom, rcptTo, raw, parsed });
-            settleWaiters();
+            state.accept({ mailFrom, rcptTo, raw, parsed });
             return callback();
           });
         })
         .catch((err: unknown) => callback(err instanceof Error ? err : new Error(String(err))));
     },
   });
+}
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const state = new SinkState();
+  const server = createServer(state);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   server.on('error', () => undefined);
-  const port = (server.server.address() as AddressInfo).port;
-
   return {
     host: '127.0.0.1',
-    port,
-    mails,
-    rcptAttempts,
-    script(phase, replies, address) {
-      for (const reply of replies) queues[phase].push({ address: address?.toLowerCase(), reply });
-    },
-    waitFor(count, timeoutMs = 10_000) {
-      if (mails.length >= count) return Promise.resolve(mails.slice());
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`sink: ${mails.length} of ${count} mails after ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({
-          count,
-          resolve: () => {
-            clearTimeout(timer);
-            resolve(mails.slice());
-          },
-        });
-      });
-    },
+    port: (server.server.address() as AddressInfo).port,
+    mails: state.mails,
+    rcptAttempts: state.rcptAttempts,
+    script: (phase, replies, address) => state.script(phase, replies, address),
+    waitFor: (count, timeoutMs) => state.waitFor(count, timeoutMs),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

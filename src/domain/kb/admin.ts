@@ -47,7 +47,7 @@ function checkText(what: string, value: string): string {
 }
 
 function checkSlug(slug: string): string {
-  if (!SLUG_PATTERN.test(slug)) throw new AppError('VALIDATION', `slug "${slug}" must be lower-case letters, digits and dashes`);
+  if (!SLUG_PATTERN.test(slug)) throw new AppError('VALIDATION', `slug "${slug}" must be lower-case letters, digits and dashes, with a letter`);
   return slug;
 }
 

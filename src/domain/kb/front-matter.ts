@@ -60,7 +60,7 @@ function validate(pairs: Map<string, Scalar>): ArticleFrontMatter | string {
   const language = text(pairs, 'language') ?? 'en';
   if (language !== 'en' && language !== 'fr') return `language must be en or fr, not "${language}"`;
   const slug = text(pairs, 'slug');
-  if (slug !== null && !SLUG_PATTERN.test(slug)) return `slug "${slug}" must be lower-case letters, digits and dashes`;
+  if (slug !== null && !SLUG_PATTERN.test(slug)) return `slug "${slug}" must be lower-case letters, digits and dashes, with a letter`;
   const published = pairs.get('published') ?? false;
   if (typeof published !== 'boolean') return `published must be true or false, not "${published}"`;
   return { title, product, category: text(pairs, 'category'), language, slug, published };

@@ -4,14 +4,18 @@
  * the store so they can be tested without a database and reused by every caller.
  */
 
-/** A URL- and mail-safe slug: lower case ASCII letters, digits and single dashes. */
+/**
+ * A URL- and mail-safe slug: lower-case ASCII letters, digits and single dashes, with at
+ * least one letter so that a slug can never be mistaken for a numeric article id.
+ */
 export function slugify(title: string, maxLength = 80): string {
   const ascii = title.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
-  const slug = ascii.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  return slug.slice(0, maxLength).replace(/-+$/, '') || 'article';
+  const slug = ascii.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, maxLength).replace(/-+$/, '');
+  if (!slug) return 'article';
+  return /[a-z]/.test(slug) ? slug : `article-${slug}`.slice(0, maxLength);
 }
 
-export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const SLUG_PATTERN = /^(?=[a-z0-9-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 // Words the websearch syntax would read as operators, plus mail filler that carries no meaning
 // in either language; the text-search configurations drop the ordinary stop words themselves.

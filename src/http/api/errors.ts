@@ -19,6 +19,7 @@ export function httpStatus(code: ErrorCode): number {
     case 'INVALID_TRANSITION':
       return 409;
     case 'DB_UNAVAILABLE':
+    case 'OAUTH2_REFRESH_FAILED':
       return 503;
     case 'CONFIG_INVALID':
     case 'TEMPLATE_INVALID':

@@ -68,6 +68,11 @@ export class LeasedImapSource {
     return this.source?.status() ?? { mailbox: this.opts.config.name, connected: false, lastSyncAt: null, lastError: this.lease ? null : 'another process holds this mailbox', lag: 0 };
   }
 
+  /** Syncs now when this process holds the mailbox; otherwise another process reads it. */
+  sync(): Promise<void> {
+    return this.source?.sync() ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

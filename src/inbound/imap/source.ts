@@ -4,11 +4,13 @@
  * a cron safety net, and reconnects with capped, jittered backoff when the connection drops.
  * Reading and acknowledging live in sync.ts; this class only owns the connection, the timers
  * and the health snapshot. Exactly one timer per mailbox exists at any time, so a flapping
- * server never multiplies reconnect attempts.
+ * server never multiplies reconnect attempts. A mailbox configured with oauth2 gets a valid
+ * access token before each attempt; a failed refresh is retried by the same reconnect loop.
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import cron, { type ScheduledTask, type TaskOptions } from 'node-cron';
 import type { Logger } from 'pino';
+import { OAuth2TokenProvider, type AccessTokenSource } from '../../platform/oauth2.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { IngestFn } from '../types.js';
 import { ackFolders, withServerDelimiter } from './acknowledge.js';
@@ -27,10 +29,16 @@ export interface ImapSourceOptions {
   random?: () => number;
   /**
    * Quiet time before imapflow enters IDLE. Its default of 15 s would delay every new mail
-   * by that much after each command; a second is enough to keep IDLE from interleaving with
-   * a sync, which holds the mailbox lock (imapflow does not IDLE while a lock is held).
+   * by that much after each command. A sync holds the mailbox lock and imapflow never IDLEs
+   * while a lock is held, so a short delay cannot interleave IDLE with a sync; mail that
+   * arrives just after a sync is then seen within Dovecot's notification delay.
    */
   idleDelayMs?: number;
+  /**
+   * Access tokens for a mailbox configured with oauth2. Give one that outlives this source
+   * (a rotated refresh token is kept in it); by default the source makes its own.
+   */
+  tokenProvider?: AccessTokenSource;
 }
 
 type State = 'new' | 'running' | 'stopping' | 'stopped';
@@ -54,6 +62,7 @@ export class ImapSource {
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
   private readonly idleDelayMs: number;
+  private readonly tokens: AccessTokenSource | null;
 
   private state: State = 'new';
   private connection: Connection | null = null;
@@ -78,7 +87,8 @@ export class ImapSource {
     this.clock = options.clock ?? systemClock;
     this.backoff = options.backoff ?? defaultBackoffPolicy;
     this.random = options.random ?? Math.random;
-    this.idleDelayMs = options.idleDelayMs ?? 1_000;
+    this.idleDelayMs = options.idleDelayMs ?? 50;
+    this.tokens = tokenSourceFor(options, this.log, this.clock);
     if (!cron.validate(this.config.resyncCron)) {
       throw new Error(`mailbox ${this.name}: invalid resyncCron "${this.config.resyncCron}"`);
     }
@@ -146,22 +156,43 @@ export class ImapSource {
     };
   }
 
-  private clientOptions(): ImapFlowOptions {
+  private clientOptions(auth: ImapAuth): ImapFlowOptions {
     const { config } = this;
     return {
       host: config.host,
       port: config.port,
       secure: config.secure,
-      auth: { user: config.user, pass: config.password },
+      auth,
       logger: this.log.child({ component: 'imapflow' }),
       ...(config.idle ? { autoIdleDelay: this.idleDelayMs } : { disableAutoIdle: true }),
     };
   }
 
+  /**
+   * Credentials for one attempt. An access token is asked for before every attempt, so a
+   * reconnect hours later never presents an expired one; imapflow then authenticates with
+   * OAUTHBEARER when the server offers it and XOAUTH2 otherwise.
+   */
+  private async authOptions(): Promise<ImapAuth> {
+    const { oauth2, password, user } = this.configured;
+    if (oauth2 && this.tokens) return { user: oauth2.user ?? user, accessToken: await this.tokens.accessToken() };
+    if (password !== undefined) return { user, pass: password };
+    throw new Error(`mailbox ${this.name}: neither password nor oauth2 is configured`);
+  }
+
   private async connect(): Promise<void> {
     this.timer = null;
     if (this.state !== 'running') return;
-    const connection: Connection = { client: new ImapFlow(this.clientOptions()), connectedAt: null, lost: false };
+    let auth: ImapAuth;
+    try {
+      auth = await this.authOptions();
+    } catch (err) {
+      // No token, no connection: the reconnect loop's backoff paces the refresh retries.
+      this.planReconnect(0, err);
+      return;
+    }
+    if (this.state !== 'running') return;
+    const connection: Connection = { client: new ImapFlow(this.clientOptions(auth)), connectedAt: null, lost: false };
     const { client } = connection;
     this.connection = connection;
     client.on('error', (err: Error) => this.log.warn({ msg: 'IMAP connection error', err }));
@@ -201,7 +232,14 @@ export class ImapSource {
     if (this.connection === connection) this.connection = null;
     connection.client.close();
     if (this.state !== 'running') return;
+    // A refused token (revoked, or expired early) must not be presented again.
+    if (this.tokens && isAuthenticationFailure(err)) this.tokens.invalidate();
     const upForMs = connection.connectedAt ? this.clock.now().getTime() - connection.connectedAt.getTime() : 0;
+    this.planReconnect(upForMs, err);
+  }
+
+  /** Plans exactly one reconnect after a backoff delay that grows while attempts keep failing. */
+  private planReconnect(upForMs: number, err: unknown): void {
     this.connectAttempt = attemptAfterDisconnect(this.connectAttempt, upForMs, this.backoff);
     if (err) this.lastError = errorText(err);
     const delayMs = backoffDelay(Math.max(0, this.connectAttempt - 1), this.backoff, this.random);
@@ -294,10 +332,35 @@ function cronLogger(log: Logger): NonNullable<TaskOptions['logger']> {
   };
 }
 
+type ImapAuth = NonNullable<ImapFlowOptions['auth']>;
+
+/**
+ * The token provider of a mailbox configured with oauth2, or null. The composition root can
+ * make one per mailbox and pass it as `tokenProvider`, so that a refresh token the server
+ * rotated survives the source being recreated (as a leased source is after losing its lease).
+ */
+export function imapTokenProvider(config: ImapMailboxConfig, logger: Logger, clock: Clock = systemClock): OAuth2TokenProvider | null {
+  if (!config.oauth2) return null;
+  return new OAuth2TokenProvider({ account: `mailbox ${config.name}`, settings: config.oauth2, logger, clock });
+}
+
+function tokenSourceFor(options: ImapSourceOptions, log: Logger, clock: Clock): AccessTokenSource | null {
+  if (!options.config.oauth2) return null;
+  return options.tokenProvider ?? imapTokenProvider(options.config, log, clock);
+}
+
+/** imapflow marks a refused AUTHENTICATE/LOGIN this way. */
+function isAuthenticationFailure(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { authenticationFailed?: unknown }).authenticationFailed === true;
+}
+
 function errorText(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as Error & { code?: unknown }).code;
-    return typeof code === 'string' ? `${code}: ${err.message}` : err.message;
+    // An OAuth2 refusal carries the server's reason (RFC 7628 section 3.2.2) as JSON.
+    const oauthError = (err as Error & { oauthError?: unknown }).oauthError;
+    const reason = oauthError && typeof oauthError === 'object' ? ` ${JSON.stringify(oauthError)}` : '';
+    return (typeof code === 'string' ? `${code}: ${err.message}` : err.message) + reason;
   }
   return String(err);
 }

@@ -3,6 +3,7 @@
  * the connection code so the config loader, the cursor store and health checks can depend on
  * them without importing imapflow.
  */
+import type { OAuth2Settings } from '../../platform/oauth2.js';
 
 export type AfterProcessing = 'move' | 'flag' | 'delete';
 
@@ -13,7 +14,9 @@ export interface ImapMailboxConfig {
   port: number;
   secure: boolean;
   user: string;
-  password: string;
+  /** Exactly one of password and oauth2 is set (the config schema enforces it). */
+  password?: string | undefined;
+  oauth2?: OAuth2Settings | undefined;
   /** Folder read for new mail, usually INBOX. */
   folder: string;
   /** Where acknowledged mail goes when `afterProcessing` is 'move'. */

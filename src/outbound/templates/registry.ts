@@ -78,6 +78,12 @@ interface IncidentBase {
   title: string;
 }
 
+/** One account's open incidents in a support contact's daily digest. */
+export interface DigestAccount {
+  accountName: string;
+  incidents: (IncidentLine & { product: string })[];
+}
+
 export type NotifyLevel = 'all' | 'updates' | 'closure' | 'none';
 
 export interface TemplateData {
@@ -144,6 +150,11 @@ export interface TemplateData {
     attachments: FileInfo[];
   };
   'command-refused': { command: string; reason: string };
+  /** The incident waits on the customer; without an answer it closes at `closesAt`. */
+  'incident-reminder': IncidentBase & { pendingSince: Instant; closesAt: Instant };
+  'contract-expiring': { product: string; level: string; endDate: CalendarDate; daysLeft: number; accountName: string };
+  /** `date` is the digest's calendar day; `total` counts the incidents of every account. */
+  'support-digest': { date: CalendarDate; total: number; accounts: DigestAccount[] };
 }
 
 export type TemplateName = keyof TemplateData;
@@ -181,6 +192,9 @@ const NAMES: Record<TemplateName, true> = {
   'kb-index': true,
   'problem-report': true,
   'command-refused': true,
+  'incident-reminder': true,
+  'contract-expiring': true,
+  'support-digest': true,
 };
 
 export const TEMPLATE_NAMES = Object.freeze(Object.keys(NAMES) as TemplateName[]);

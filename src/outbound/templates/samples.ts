@@ -158,6 +158,25 @@ export const SAMPLES: { [N in TemplateName]: TemplateData[N] } = {
     attachments: [{ name: 'printer-log.txt', size: 18_432 }],
   },
   'command-refused': { command: 'status INC-000999', reason: 'Incident INC-000999 belongs to another account, so we cannot show it to you.' },
+  'incident-reminder': { ...REF, pendingSince: '2026-03-03T14:05:00Z', closesAt: '2026-03-17T14:05:00Z' },
+  'contract-expiring': { product: 'RouteMaster Fleet', level: 'SWA Premium', endDate: '2026-12-31', daysLeft: 30, accountName: 'Transports Morel SA' },
+  'support-digest': {
+    date: '2026-03-10',
+    total: 3,
+    accounts: [
+      {
+        accountName: 'Transports Morel SA',
+        incidents: [
+          { reference: 'INC-000123', title: INCIDENT.title, status: 'in-progress', product: 'LabelJet 4200', openedAt: '2026-03-02T08:15:00Z' },
+          { reference: 'INC-000140', title: 'Route export to CSV is empty', status: 'new', product: 'RouteMaster Fleet', openedAt: '2026-03-09T07:30:00Z' },
+        ],
+      },
+      {
+        accountName: 'Vins Garnier & Fils',
+        incidents: [{ reference: 'INC-000138', title: 'Scanner <ScanPad> & dock not paired', status: 'awaiting-customer', product: 'ScanPad 300', openedAt: '2026-03-08T10:00:00Z' }],
+      },
+    ],
+  },
 };
 
 /** The full data `render` takes for one template: common data plus its sample. */

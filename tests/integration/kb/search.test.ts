@@ -1,3 +1,7 @@
+/**
+ * The knowledge-base port on both engines (PostgreSQL and PGlite): search in English and French,
+ * snippets, the contract filter on every call, publication, views, index lists and suggestions.
+ */
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createArticle, publishArticle, unpublishArticle } from '../../../src/domain/kb/admin.js';
@@ -56,8 +60,24 @@ describe.each(ENGINES)('knowledge base on %s', (_engine, open) => {
 
     it('understands web-search syntax and honours the limit', async () => {
       expect(titles(await kb.search(db, { text: '"blind transfer"', productIds: all }))).toEqual(['Arc CT server Call Transfer modes']);
+      // Both words are there, but never in this order: a phrase is still checked exactly.
+      expect(await kb.search(db, { text: '"transfer blind"', productIds: all })).toEqual([]);
       expect(titles(await kb.search(db, { text: 'transfer -blind', productIds: all }))).not.toContain('Arc CT server Call Transfer modes');
       expect(await kb.search(db, { text: 'server', productIds: all, limit: 2 })).toHaveLength(2);
+    });
+
+    it('still finds the article titled after a word that thousands of article bodies mention', async () => {
+      // More body-only matches than the ranking pool holds, stored before the titled article.
+      const rows = Array.from({ length: 1700 }, (_, i) => ({
+        slug: `gizmo-note-${i}`, product_id: p.CFC, language: 'en', title: `Console note ${i}`,
+        body: 'The gizmo panel lists parked calls.', published_at: new Date('2026-01-01T00:00:00Z'),
+      }));
+      for (let i = 0; i < rows.length; i += 425) await db('kb_articles').insert(rows.slice(i, i + 425));
+      await db('kb_articles').insert({ slug: 'gizmo-calibration', product_id: p.CFC, language: 'en', title: 'Gizmo calibration',
+        body: 'Calibrate the panel once a year.', published_at: new Date('2026-01-02T00:00:00Z') });
+      const hits = await kb.search(db, { text: 'gizmo', productIds: [p.CFC], limit: 3 });
+      expect(hits[0]?.slug).toBe('gizmo-calibration');
+      await db('kb_articles').where('slug', 'like', 'gizmo-%').delete();
     });
 
     it('returns nothing for empty or stop-word-only text', async () => {
