@@ -43,10 +43,19 @@ function idList(value: string | string[] | undefined): string[] {
   return parseMessageIdList(stripControls(Array.isArray(value) ? value.join(' ') : value));
 }
 
+/**
+ * mailparser types contentType as a string but leaves `false` on some broken parts (seen on
+ * a truncated multipart); calling toLowerCase on it quarantined a readable message.
+ */
+function contentTypeOf(attachment: Attachment): string {
+  const value: unknown = attachment.contentType;
+  return typeof value === 'string' && value.trim() !== '' ? value.toLowerCase() : 'application/octet-stream';
+}
+
 function toAttachment(attachment: Attachment, index: number): ParsedAttachment {
   const result: ParsedAttachment = {
     filename: safeFilename(attachment.filename, index),
-    contentType: attachment.contentType.toLowerCase(),
+    contentType: contentTypeOf(attachment),
     size: attachment.content.length,
     checksum: attachment.checksum,
     inline: attachment.contentDisposition === 'inline' || attachment.related === true,
@@ -62,9 +71,9 @@ const ORIGINAL_TYPES = new Set(['message/rfc822', 'text/rfc822-headers', 'messag
 
 /** RFC 3462/6522 multipart/report: the DSN part plus, usually, the returned original. */
 function deliveryReport(attachments: readonly Attachment[]): DeliveryReport | null {
-  const dsn = attachments.find((a) => DSN_TYPES.has(a.contentType.toLowerCase()));
+  const dsn = attachments.find((a) => DSN_TYPES.has(contentTypeOf(a)));
   if (dsn === undefined) return null;
-  const original = attachments.find((a) => ORIGINAL_TYPES.has(a.contentType.toLowerCase()));
+  const original = attachments.find((a) => ORIGINAL_TYPES.has(contentTypeOf(a)));
   const originalId = original === undefined ? null : originalMessageIdFrom(original.content.toString('utf8'));
   return parseDeliveryStatus(dsn.content.toString('utf8'), originalId === null ? null : stripBrackets(originalId));
 }
