@@ -46,7 +46,8 @@ function onOff(value: string): boolean {
 
 /** The text of a note, reply…: the arguments, else `--file` (`-` reads standard input). */
 function textOf(words: string[], o: TextOptions): string {
-  if (o.file !== undefined) return o.file === '-' ? readFileSync(0, 'utf8') : readTextFile(o.file);
+  // A file's final newline is not part of the note.
+  if (o.file !== undefined) return (o.file === '-' ? readFileSync(0, 'utf8') : readTextFile(o.file)).trimEnd();
   return words.join(' ');
 }
 
