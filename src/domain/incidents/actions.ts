@@ -32,7 +32,7 @@ export function assertHasText(action: { kind: IncidentActionKind; text?: string 
   }
 }
 
-function statusChange(repo: IncidentRepository, id: number, to: IncidentStatus, actor: Actor, origin: Origin): Promise<work.WorkResult> {
+async function statusChange(repo: IncidentRepository, id: number, to: IncidentStatus, actor: Actor, origin: Origin): Promise<work.WorkResult> {
   switch (to) {
     case 'escalated': return work.escalate(repo, id, '', actor, origin);
     case 'closed': return work.close(repo, id, '', actor, origin);
@@ -47,7 +47,7 @@ function statusChange(repo: IncidentRepository, id: number, to: IncidentStatus, 
 }
 
 /** Carries out one action on incident `id` through the use cases; returns what they return. */
-export function runAction(repo: IncidentRepository, id: number, action: IncidentAction, actor: Actor, origin: Origin): Promise<work.WorkResult> {
+export async function runAction(repo: IncidentRepository, id: number, action: IncidentAction, actor: Actor, origin: Origin): Promise<work.WorkResult> {
   switch (action.kind) {
     case 'assign': return work.assign(repo, id, action.engineerId, actor, origin);
     case 'status': return statusChange(repo, id, action.status, actor, origin);
