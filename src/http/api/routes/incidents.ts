@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { READ_ROLES, WORK_ROLES } from '../../../domain/incidents/actions.js';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../../../domain/incidents/types.js';
-import { listIncidents, showIncident, workIncident, type IncidentWorkDeps, type StaffIncidentAction } from '../../../pipeline/incident-work.js';
+import { listIncidents, showIncident, workIncident, type IncidentQuery, type IncidentWorkDeps, type StaffIncidentAction } from '../../../pipeline/incident-work.js';
 import * as R from '../responses.js';
 import { defineRoute, type ApiDeps, type ApiRoute } from '../route.js';
 import { pageOf, pageQuery } from '../schemas.js';
@@ -33,6 +33,18 @@ const listQuery = pageQuery.extend({
   q: z.string().min(1).optional().describe('words searched in title, description and timeline'),
 });
 
+/** The filters given, without the absent ones (exact optional properties). */
+function filterOf(q: z.infer<typeof listQuery>): IncidentQuery {
+  const f: IncidentQuery = {};
+  if (q.reference !== undefined) f.reference = q.reference;
+  if (q.account !== undefined) f.account = q.account;
+  if (q.product !== undefined) f.product = q.product;
+  if (q.status !== undefined) f.status = q.status;
+  if (q.engineer !== undefined) f.engineer = q.engineer;
+  if (q.q !== undefined) f.text = q.q;
+  return f;
+}
+
 const workDeps = (d: ApiDeps): IncidentWorkDeps => ({ db: d.db, config: d.config, ...(d.notify === undefined ? {} : { notify: d.notify }) });
 
 function actionRoute<B>(name: string, summary: string, body: z.ZodType<B>, toAction: (b: B) => StaffIncidentAction, status = 200): ApiRoute {
@@ -51,11 +63,7 @@ export const incidentRoutes: ApiRoute[] = [
     method: 'GET', path: '/api/incidents', tag: TAG, roles: READ_ROLES,
     summary: 'List and search incidents, newest first (partners see those of the accounts they created)',
     query: listQuery, response: R.pageOf(R.incidentSummary),
-    handle: ({ deps, actor, query }) => {
-      const { limit, cursor, q, ...filters } = query;
-      const defined = Object.fromEntries(Object.entries({ ...filters, text: q }).filter(([, v]) => v !== undefined));
-      return listIncidents(deps.db, actor, defined, pageOf({ ...(limit === undefined ? {} : { limit }), ...(cursor === undefined ? {} : { cursor }) }));
-    },
+    handle: ({ deps, actor, query }) => listIncidents(deps.db, actor, filterOf(query), pageOf(query)),
   }),
   defineRoute({
     method: 'GET', path: '/api/incidents/{reference}', tag: TAG, roles: READ_ROLES,
