@@ -95,7 +95,7 @@ export async function outboxCount(db: Knex, incidentId: number): Promise<number>
   return Number(row?.n ?? 0);
 }
 
-/** Waits until the outbox holds nothing unsent for the incident (sent or failed), then a little for the sink. */
+/** Waits until no outbox row is pending any more (each one sent or given up). */
 export async function settled(db: Knex, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
