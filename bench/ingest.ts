@@ -23,7 +23,15 @@ const N = arg('messages', 2000);
 const LATENCY_SAMPLES = arg('latency', 40);
 const BIG = arg('big', 6);
 
-const SENDERS = ['Doug Dawson <doug@dougsdogs.example>', 'Martine Lefèvre <martine@dougsdogs.example>', 'Sam Keller <sam.keller@dougsdogs.example>'];
+/** A backlog comes from many customers: 40 contacts of the demo account write in turn. */
+const SENDERS = Array.from({ length: 40 }, (_, i) => `Customer ${i} <customer${i}@dougsdogs.example>`);
+
+async function addContacts(t: TestDb): Promise<void> {
+  const account = (await t.db('accounts').first('id')) as { id: number };
+  await t.db('contacts').insert(SENDERS.map((_, i) => ({
+    contact_id: String(200000 + i), account_id: account.id, email: `customer${i}@dougsdogs.example`, name: `Customer ${i}`,
+  })));
+}
 const SUBJECTS = ['Telrex recorder stops after 10 minutes', 'Arc console: transfer drops the call', 'Arc: Operator Directory is empty', 'QMS evaluation form does not save'];
 
 function realistic(i: number, tag: string): Buffer {
@@ -85,6 +93,7 @@ async function main(): Promise<void> {
   const dovecot = await startDovecot();
   const t = await createTestDb();
   await seedDemo(t.db);
+  await addContacts(t);
   const user = dovecot.users[0];
   if (!user) throw new Error('no dovecot user');
   const env = mailboxEnv({ dbUrl: t.url, host: dovecot.host, port: dovecot.port, user: user.user, password: user.password });

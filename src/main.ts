@@ -115,7 +115,9 @@ export async function startService({ config, log, db, clock = systemClock, ...de
   let httpPort: number | null = null;
   if (config.http.enabled) {
     const httpLog = log.child({ component: 'http' });
-    const routes: Route[] = [...unsubscribeRoutes({ db, config, log: httpLog }), ...apiRoutes({ db, log: log.child({ component: 'api' }) })];
+    // The worker starts below; API routes wake it through this late-bound call.
+    const notify = (): void => outbox?.notify();
+    const routes: Route[] = [...unsubscribeRoutes({ db, config, log: httpLog }), ...apiRoutes({ db, log: log.child({ component: 'api' }), config, notify })];
     const http = createHttpServer({ routes, readiness, log: httpLog });
     httpPort = await http.listen(config.http.host, config.http.port);
     log.info({ msg: 'http listening', host: config.http.host, port: httpPort });

@@ -6,6 +6,7 @@ import { registerCatalogCommands } from './catalog.js';
 import { registerContactCommands } from './contacts.js';
 import { reportFatal, type GlobalOptions } from './context.js';
 import { registerDbCommands } from './db.js';
+import { registerIncidentCommands } from './incidents.js';
 import { registerIngestCommands } from './ingest.js';
 import { registerJobsCommands } from './jobs.js';
 import { registerKbCommands } from './kb.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerServiceCommands(program, globals);
   registerIngestCommands(program, globals);
   registerKbCommands(program, globals);
+  registerIncidentCommands(program, globals);
   registerAccountCommands(program, globals);
   registerContactCommands(program, globals);
   registerCatalogCommands(program, globals);

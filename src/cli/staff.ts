@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { Knex } from 'knex';
+import type { Config } from '../config/schema.js';
 import type { Actor } from '../domain/staff/actor.js';
 import { pageRequest, type Page, type PageRequest } from '../domain/staff/paging.js';
 import { actorByEmail } from '../domain/users/use-cases.js';
@@ -24,6 +26,8 @@ export interface StaffContext {
   stores: StaffStores;
   json: boolean;
   out: (line: string) => void;
+  db: Knex;
+  config: Readonly<Config>;
 }
 
 /** Adds `--as` and `--json` to a command that acts on behalf of a staff user. */
@@ -50,7 +54,7 @@ export async function runStaff(
   mode: { optionalActor?: boolean } = {},
 ): Promise<void> {
   const json = opts.json === true;
-  await withContext(globals(), async ({ db, out }) => {
+  await withContext(globals(), async ({ db, config, out }) => {
     try {
       const stores = createStaffStores(db);
       if (!opts.as && !mode.optionalActor) throw new AppError('UNAUTHENTICATED', 'say who you are with --as <email>');
@@ -64,6 +68,8 @@ export async function runStaff(
         stores,
         json,
         out,
+        db,
+        config,
       };
       await fn(ctx);
     } catch (err) {

@@ -8,6 +8,7 @@ import { API_ROUTES } from '../../src/http/api/table.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { seedDemo } from '../../src/store/seed.js';
+import { testConfig } from './config.js';
 import { createTestDb, type TestDb } from './db.js';
 
 export const TOKENS = { partner: 'demo-partner-token', admin: 'demo-admin-token', engineer: 'demo-engineer-token' } as const;
@@ -34,7 +35,7 @@ export async function startStaffHarness(): Promise<StaffHarness> {
   const t = await createTestDb();
   await seedDemo(t.db);
   const log = silentLogger();
-  const http: HttpServer = createHttpServer({ routes: apiRoutes({ db: t.db, log }), readiness: [], log });
+  const http: HttpServer = createHttpServer({ routes: apiRoutes({ db: t.db, log, config: testConfig() }), readiness: [], log });
   const port = await http.listen('127.0.0.1', 0);
   const base = `http://127.0.0.1:${port}`;
   return {

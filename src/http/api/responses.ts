@@ -3,6 +3,7 @@
  * records, which these mirror). Dates travel as ISO 8601 strings.
  */
 import { z } from 'zod';
+import { INCIDENT_STATUSES } from '../../domain/incidents/types.js';
 import { ROLES } from '../../domain/staff/actor.js';
 
 const date = z.string().describe('ISO 8601 date-time');
@@ -41,4 +42,26 @@ export const importReport = z.object({
   kind: z.enum(['contacts', 'contracts', 'hardware']), rows: z.number(), valid: z.number(),
   rejected: z.array(z.object({ line: z.number(), reasons: z.array(z.string()) })),
   applied: z.boolean(), imported: z.number(),
+});
+
+const level = z.enum(['low', 'normal', 'high', 'critical']);
+export const incidentSummary = z.object({
+  id: z.number(), reference: z.string(), title: z.string(), status: z.enum(INCIDENT_STATUSES), priority: level, urgency: level, outage: z.boolean(),
+  category: z.string().nullable(), accountId: z.number(), accountName: z.string(), product: z.string().nullable(),
+  engineerEmail: z.string().nullable(), engineerName: z.string().nullable(), openedAt: date, updatedAt: date, closedAt: date.nullable(),
+});
+export const timelineEntry = z.object({
+  id: z.number(), kind: z.string(), visibility: z.enum(['customer', 'internal']), authorKind: z.enum(['contact', 'user', 'address', 'system']),
+  author: z.string(), authorEmail: z.string().nullable(), body: z.string(), data: z.record(z.string(), z.unknown()), at: date,
+});
+export const incidentView = incidentSummary.extend({
+  description: z.string(), typeOfIssue: z.string().nullable(), version: z.string().nullable(), build: z.string().nullable(),
+  customerTicket: z.string().nullable(), reporterEmail: z.string().nullable(), reporterName: z.string().nullable(),
+  subscribers: z.array(z.object({ email: z.string(), onUpdated: z.boolean(), onEscalated: z.boolean(), onWorkaround: z.boolean(), onClosed: z.boolean() })),
+  timeline: z.array(timelineEntry).describe('internal entries only for engineers and admins'),
+});
+export const workOutcome = z.object({
+  incident: incidentSummary,
+  entries: z.array(timelineEntry).describe('the timeline entries this action wrote'),
+  queued: z.number().describe('notifications queued for the subscribers who chose them'),
 });

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { Knex } from 'knex';
+import type { Config } from '../../config/schema.js';
 import type { Actor, Role } from '../../domain/staff/actor.js';
 import type { Logger } from '../../platform/logger.js';
 import type { StaffStores } from '../../store/staff.js';
@@ -16,6 +17,10 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface ApiDeps {
   db: Knex;
   log: Logger;
+  /** Incident work plans notifications, which need the mail settings. */
+  config: Readonly<Config>;
+  /** Wakes the outbox worker after a route queued mail (absent when no worker runs here). */
+  notify?: () => void;
 }
 
 export interface HandlerContext<P, Q, B> {

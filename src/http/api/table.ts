@@ -6,6 +6,7 @@
 import type { ApiRoute } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
 import { directoryRoutes } from './routes/directory.js';
+import { incidentRoutes } from './routes/incidents.js';
 import { userRoutes } from './routes/users.js';
 
-export const API_ROUTES: readonly ApiRoute[] = [...userRoutes, ...accountRoutes, ...directoryRoutes];
+export const API_ROUTES: readonly ApiRoute[] = [...userRoutes, ...accountRoutes, ...directoryRoutes, ...incidentRoutes];

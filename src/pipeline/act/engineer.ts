@@ -1,45 +1,29 @@
 /**
- * Engineer mail carried out through the same incident use cases the CLI and API use:
+ * Engineer mail carried out through the same incident work service the CLI and API use:
  * a plain reply reaches the customer; `#note` stays internal (no customer mail at all);
  * `#escalate`, `#workaround`, `#close`, `#assign me`, `#priority` act on the incident.
  */
-import { addNote, assign, close, escalate, provideWorkaround, reply, setPriority, type WorkResult } from '../../domain/incidents/work.js';
+import type { IncidentAction } from '../../domain/incidents/actions.js';
 import type { EngineerCommand } from '../../rules/decision.js';
-import { planNotifications } from '../../outbound/planner.js';
-import { incidentRepository } from '../../store/incidents.js';
+import { carryOut } from '../incident-work.js';
 import { senderActor, type ActContext } from './context.js';
 
 /** The text after the command line (or the whole visible text for a plain reply). */
 const rest = (ctx: ActContext): string => ctx.facts.visibleText.split('\n').slice(1).join('\n').trim();
 
-export async function actEngineer(ctx: ActContext, cmd: EngineerCommand): Promise<number> {
-  const repo = incidentRepository(ctx.trx);
-  const actor = senderActor(ctx.facts);
-  const staffId = ctx.facts.sender.staff?.id ?? null;
-  let result: WorkResult;
+function actionFor(ctx: ActContext, cmd: EngineerCommand): IncidentAction {
   switch (cmd.name) {
-    case 'reply':
-      result = await reply(repo, cmd.incidentId, ctx.facts.visibleText, actor, ctx.origin);
-      break;
-    case 'note':
-      result = await addNote(repo, cmd.incidentId, rest(ctx), 'internal', actor, ctx.origin);
-      break;
-    case 'escalate':
-      result = await escalate(repo, cmd.incidentId, rest(ctx), actor, ctx.origin);
-      break;
-    case 'workaround':
-      result = await provideWorkaround(repo, cmd.incidentId, [cmd.text, rest(ctx)].filter((t) => t !== '').join('\n'), actor, ctx.origin);
-      break;
-    case 'close':
-      result = await close(repo, cmd.incidentId, rest(ctx), actor, ctx.origin);
-      break;
-    case 'assign-me':
-      result = await assign(repo, cmd.incidentId, staffId, actor, ctx.origin);
-      break;
-    case 'priority':
-      result = await setPriority(repo, cmd.incidentId, cmd.level, actor, ctx.origin);
-      break;
+    case 'reply': return { kind: 'reply', text: ctx.facts.visibleText };
+    case 'note': return { kind: 'note', text: rest(ctx), visibility: 'internal' };
+    case 'escalate': return { kind: 'escalate', reason: rest(ctx) };
+    case 'workaround': return { kind: 'workaround', text: [cmd.text, rest(ctx)].filter((t) => t !== '').join('\n') };
+    case 'close': return { kind: 'close', resolution: rest(ctx) };
+    case 'assign-me': return { kind: 'assign', engineerId: ctx.facts.sender.staff?.id ?? null };
+    case 'priority': return { kind: 'priority', level: cmd.level };
   }
-  await planNotifications(ctx.trx, ctx.config, result.events);
+}
+
+export async function actEngineer(ctx: ActContext, cmd: EngineerCommand): Promise<number> {
+  await carryOut(ctx.trx, ctx.config, cmd.incidentId, actionFor(ctx, cmd), senderActor(ctx.facts), ctx.origin);
   return cmd.incidentId;
 }
