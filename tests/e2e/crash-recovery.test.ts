@@ -8,13 +8,20 @@ import { seedDemo } from '../../src/store/seed.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { startDovecot, type Dovecot } from '../support/dovecot.js';
 import { eventually } from '../support/inbound.js';
-import { mailboxEnv, startCasemail } from '../support/process.js';
+import { mailboxEnv, startCasemail, type CasemailProcess } from '../support/process.js';
 
 const MESSAGES = Number(process.env.CRASH_MESSAGES ?? 500);
 const KILLS = Number(process.env.CRASH_KILLS ?? 2);
 
 let dovecot: Dovecot;
 let t: TestDb;
+/** Every child started, so none outlives a failed test. */
+const children: CasemailProcess[] = [];
+const start = (env: Record<string, string>): CasemailProcess => {
+  const proc = start(env);
+  children.push(proc);
+  return proc;
+};
 
 beforeAll(async () => {
   dovecot = await startDovecot();
@@ -22,6 +29,7 @@ beforeAll(async () => {
   await seedDemo(t.db);
 });
 afterAll(async () => {
+  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
   await dovecot?.stop();
   await t?.drop();
 });
@@ -47,7 +55,7 @@ it(`every one of ${MESSAGES} messages is processed exactly once across ${KILLS} 
 
   const killedAt: number[] = [];
   for (let k = 1; k <= KILLS; k += 1) {
-    const proc = startCasemail(env);
+    const proc = start(env);
     // Kill once a share of the batch is committed, while the rest is still being read.
     const target = Math.floor((MESSAGES * k) / (KILLS + 1));
     await eventually(async () => {
@@ -60,7 +68,7 @@ it(`every one of ${MESSAGES} messages is processed exactly once across ${KILLS} 
   }
   expect(killedAt.every((n) => n < MESSAGES)).toBe(true);
 
-  const last = startCasemail(env);
+  const last = start(env);
   try {
     await eventually(async () => {
       const n = await count('inbound_messages');
