@@ -18,7 +18,7 @@ let t: TestDb;
 /** Every child started, so none outlives a failed test. */
 const children: CasemailProcess[] = [];
 const start = (env: Record<string, string>): CasemailProcess => {
-  const proc = start(env);
+  const proc = startCasemail(env);
   children.push(proc);
   return proc;
 };
