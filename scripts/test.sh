@@ -9,7 +9,8 @@ bash scripts/install-test-servers.sh
 echo "== type check"; npx tsc -p tsconfig.json --noEmit
 echo "== lint"; npx eslint . --max-warnings=0
 echo "== build"; npx tsc -p tsconfig.build.json
-echo "== tests"; npx vitest run "$@"
+mkdir -p tmp
+echo "== tests"; npx vitest run --reporter=default --reporter=json --outputFile.json=tmp/vitest.json "$@"
 echo "== smoke: migrations and demo seed on the embedded PGlite"
 smoke=$(mktemp -d)
 trap 'rm -rf "$smoke"' EXIT
@@ -19,4 +20,8 @@ node dist/src/cli/main.js seed --demo
 node dist/src/cli/main.js seed --demo
 node dist/src/cli/main.js migrate --rollback
 node dist/src/cli/main.js migrate
-echo "smoke: 1 passed, 0 failed"
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("tmp/vitest.json", "utf8"));
+  // The vitest totals plus the smoke run above, as one closing line.
+  console.log(`tests: ${r.numPassedTests + 1} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+'
