@@ -32,7 +32,7 @@ const BENCHES: Bench[] = [
   { name: 'render', pick: (o) => rows(o, /^median render: ([\d.]+ µs)/gm, () => 'template render alone, median', (m) => m[1] ?? '') },
   {
     name: 'kb-search',
-    pick: (o) => rows(o, /^search\s+n=\s*\d+\s+p50 ([\d.]+) ms\s+p95 ([\d.]+) ms/gm, () => 'knowledge-base search p50 / p95 (100,000 articles)', (m) => `${m[1] ?? ''} / ${m[2] ?? ''} ms`),
+    pick: (o) => rows(o, /^search\s+n=\s*\d+\s+p50\s+([\d.]+) ms\s+p95\s+([\d.]+) ms/gm, () => 'knowledge-base search p50 / p95 (100,000 articles)', (m) => `${m[1] ?? ''} / ${m[2] ?? ''} ms`),
   },
 ];
 
