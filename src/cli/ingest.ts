@@ -42,7 +42,7 @@ export function registerIngestCommands(program: Command, globals: () => GlobalOp
         let current = '';
         const counts: Record<string, number> = {};
         const ingest = buildIngest(
-          { db, config, log: log.child({ component: 'replay' }), clock: systemClock, kb: createKnowledgeBase() },
+          { db, config, log, clock: systemClock, kb: createKnowledgeBase() },
           {
             ...(opts.dryRun ? { dryRun: true } : {}),
             onHandled: (_m, handled, outcome) => {

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import type { IngestFn, IngestOutcome, InboundMessage } from '../inbound/types.js';
-import { parseMessage, MailParseError, type ParseLimits } from '../mail/parse.js';
+import { DEFAULT_PARSE_LIMITS, parseMessage, MailParseError, type ParseLimits } from '../mail/parse.js';
 import { screenMessage, type ScreenResult } from '../mail/screen.js';
 import type { ParsedMessage } from '../mail/types.js';
 import { isDbUnavailable, isUniqueViolation } from '../platform/errors.js';
@@ -79,7 +79,7 @@ class DryRunRollback extends Error {
 }
 
 export function parseLimitsFrom(config: Readonly<Config>): ParseLimits {
-  return { maxBytes: config.limits.maxMessageBytes, maxMimeDepth: 20, maxParts: 500, maxHeaders: 2000, timeBudgetMs: config.limits.parseTimeMs };
+  return { ...DEFAULT_PARSE_LIMITS, maxBytes: config.limits.maxMessageBytes, timeBudgetMs: config.limits.parseTimeMs };
 }
 
 export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): IngestFn {
