@@ -14,6 +14,7 @@ import { seedDemo } from '../src/store/seed.js';
 import { createTestDb, type TestDb } from '../tests/support/db.js';
 import { startDovecot, type Dovecot } from '../tests/support/dovecot.js';
 import { mailboxEnv, startCasemail, type CasemailProcess } from '../tests/support/process.js';
+import { addBenchContacts, messageWithAttachment, realisticMessage } from './messages.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,42 +23,6 @@ const arg = (name: string, dflt: number) => {
 const N = arg('messages', 2000);
 const LATENCY_SAMPLES = arg('latency', 40);
 const BIG = arg('big', 6);
-
-/** A backlog comes from many customers: 40 contacts of the demo account write in turn. */
-const SENDERS = Array.from({ length: 40 }, (_, i) => `Customer ${i} <customer${i}@dougsdogs.example>`);
-
-async function addContacts(t: TestDb): Promise<void> {
-  const account = (await t.db('accounts').first('id')) as { id: number };
-  await t.db('contacts').insert(SENDERS.map((_, i) => ({
-    contact_id: String(200000 + i), account_id: account.id, email: `customer${i}@dougsdogs.example`, name: `Customer ${i}`,
-  })));
-}
-const SUBJECTS = ['Telrex recorder stops after 10 minutes', 'Arc console: transfer drops the call', 'Arc: Operator Directory is empty', 'QMS evaluation form does not save'];
-
-function realistic(i: number, tag: string): Buffer {
-  const body = [
-    'Hello support,', '',
-    `Since this morning ticket ${i} shows the problem again: the agents cannot complete the task and the log shows an error.`,
-    'We restarted the service on the HP DL370 G6 without success.', '',
-    `Version: 5.${i % 9}`, `Build: ${1000 + i}`, '', 'Best regards,', 'The Doug\'s Dogs IT team', '',
-    '> previous quoted text that should be stripped from the update', '> more quoted text',
-  ].join('\r\n');
-  return Buffer.from(
-    `From: ${SENDERS[i % SENDERS.length]}\r\nTo: support@support.example.com\r\nSubject: ${SUBJECTS[i % SUBJECTS.length]} (${tag} ${i})\r\n` +
-    `Message-ID: <bench-${tag}-${i}-${Date.now()}@dougsdogs.example>\r\nDate: Sat, 21 Nov 2026 12:00:00 +0000\r\nMIME-Version: 1.0\r\n` +
-    `Content-Type: text/plain; charset=utf-8\r\n\r\n${body}\r\n`,
-  );
-}
-
-function withAttachment(i: number, bytes: number): Buffer {
-  const boundary = 'bench-boundary';
-  const payload = Buffer.alloc(bytes, i % 251).toString('base64').replace(/.{76}/g, '$&\r\n');
-  return Buffer.from(
-    `From: ${SENDERS[0]}\r\nTo: support@support.example.com\r\nSubject: Telrex log files attached (${i})\r\nMessage-ID: <bench-big-${i}-${Date.now()}@dougsdogs.example>\r\n` +
-    `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n--${boundary}\r\nContent-Type: text/plain\r\n\r\nLogs attached.\r\n` +
-    `--${boundary}\r\nContent-Type: application/zip; name="logs-${i}.zip"\r\nContent-Disposition: attachment; filename="logs-${i}.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n${payload}\r\n--${boundary}--\r\n`,
-  );
-}
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -93,7 +58,7 @@ async function main(): Promise<void> {
   const dovecot = await startDovecot();
   const t = await createTestDb();
   await seedDemo(t.db);
-  await addContacts(t);
+  await addBenchContacts(t.db);
   const user = dovecot.users[0];
   if (!user) throw new Error('no dovecot user');
   const env = mailboxEnv({ dbUrl: t.url, host: dovecot.host, port: dovecot.port, user: user.user, password: user.password });
@@ -101,7 +66,7 @@ async function main(): Promise<void> {
   const results: [string, string][] = [];
   try {
     // Throughput over a backlog.
-    const backlog = Array.from({ length: N }, (_, i) => realistic(i, 'backlog'));
+    const backlog = Array.from({ length: N }, (_, i) => realisticMessage(i, 'backlog'));
     await appendAll(dovecot, backlog);
     let proc = startCasemail(env);
     const started = Date.now();
@@ -114,7 +79,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < LATENCY_SAMPLES; i += 1) {
       const before = await count(t);
       const t0 = Date.now();
-      await appendAll(dovecot, [realistic(i, 'latency')]);
+      await appendAll(dovecot, [realisticMessage(i, 'latency')]);
       while ((await count(t)) <= before) await sleep(5);
       lat.push(Date.now() - t0);
     }
@@ -124,7 +89,7 @@ async function main(): Promise<void> {
 
     // Peak memory for a backlog with 10 MB attachments.
     const before = await count(t);
-    const mixed = [...Array.from({ length: BIG }, (_, i) => withAttachment(i, 10 * 1024 * 1024 - 4096)), ...Array.from({ length: 200 }, (_, i) => realistic(i, 'mixed'))];
+    const mixed = [...Array.from({ length: BIG }, (_, i) => messageWithAttachment(i, 10 * 1024 * 1024 - 4096)), ...Array.from({ length: 200 }, (_, i) => realisticMessage(i, 'mixed'))];
     await appendAll(dovecot, mixed);
     proc = startCasemail(env);
     await waitFor(t, before + mixed.length, proc);
