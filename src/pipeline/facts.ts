@@ -15,9 +15,8 @@ import type { Facts, ThreadFacts } from '../rules/facts.js';
 import { resolveProduct } from '../rules/product.js';
 import { evaluateSenderAuth } from '../rules/sender-auth.js';
 import { interpret } from '../rules/interpret.js';
-import { autoRepliesThisHour } from '../store/auto-replies.js';
-import { loadCatalogue, loadSender } from '../store/identity.js';
-import { incidentByReference, incidentBySentMessageIds, incidentOfInbound } from '../store/threading.js';
+import { loadIdentity } from '../store/identity.js';
+import { incidentByReference, incidentBySentMessageIds } from '../store/threading.js';
 
 export interface FactsInput {
   message: ParsedMessage;
@@ -29,7 +28,18 @@ export interface FactsInput {
 
 /** Today's calendar date where the support desk works: contract dates are days there. */
 export function calendarDay(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return dayFormat(timeZone).format(now);
+}
+
+// Building an Intl formatter costs far more than using one: keep one per time zone.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let f = dayFormats.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, f);
+  }
+  return f;
 }
 
 async function loadThread(trx: Knex.Transaction, input: FactsInput, refs: string[], config: Readonly<Config>): Promise<ThreadFacts> {
@@ -58,12 +68,13 @@ export async function gatherFacts(trx: Knex.Transaction, input: FactsInput, conf
   const msg = input.message;
   const read = interpret(msg.subject, msg.text, referencePattern(config.reference));
   const email = msg.from?.address.toLowerCase() ?? null;
-  const sender = await loadSender(trx, email, msg.from?.name ?? '', calendarDay(now, config.locale.timeZone));
+  const identity = await loadIdentity(trx, { email, name: msg.from?.name ?? '', today: calendarDay(now, config.locale.timeZone), inboundId: input.inboundId, now });
+  const sender = identity.sender;
   return {
     now,
     inboundId: input.inboundId,
     screen: input.screen,
-    alreadyHandledIncidentId: await incidentOfInbound(trx, input.inboundId),
+    alreadyHandledIncidentId: identity.alreadyHandledIncidentId,
     subject: msg.subject,
     subjectBase: read.subjectBase,
     visibleText: read.visibleText,
@@ -77,8 +88,8 @@ export async function gatherFacts(trx: Knex.Transaction, input: FactsInput, conf
     auth: evaluateSenderAuth(allHeaders(msg.headers, 'authentication-results'), config.security.trustedAuthservIds, email),
     authPolicy: config.security.senderAuth,
     thread: await loadThread(trx, input, read.references, config),
-    product: resolveProduct({ mailboxProduct: input.mailboxProduct, productLine: read.fields.product, subject: read.subjectBase, catalogue: await loadCatalogue(trx), covered: coveredProducts(sender) }),
-    autoRepliesThisHour: email === null ? 0 : await autoRepliesThisHour(trx, email, now),
+    product: resolveProduct({ mailboxProduct: input.mailboxProduct, productLine: read.fields.product, subject: read.subjectBase, catalogue: identity.catalogue, covered: coveredProducts(sender) }),
+    autoRepliesThisHour: identity.autoRepliesThisHour,
     autoReplyLimit: config.limits.autoRepliesPerAddressPerHour,
     closedIncident: config.rules.closedIncident,
   };

@@ -7,16 +7,12 @@ import type { Knex } from 'knex';
 
 type Db = Knex | Knex.Transaction;
 
-const hourOf = (now: Date): Date => new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
-
-export async function autoRepliesThisHour(db: Db, email: string, now: Date): Promise<number> {
-  const row = (await db('auto_reply_counters').where({ email: email.toLowerCase(), window_start: hourOf(now) }).first('count')) as { count: number } | undefined;
-  return row?.count ?? 0;
-}
+/** The counting window an instant falls in: its clock hour. */
+export const autoReplyWindow = (now: Date): Date => new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
 
 export async function countAutoReply(db: Db, email: string, now: Date): Promise<void> {
   await db('auto_reply_counters')
-    .insert({ email: email.toLowerCase(), window_start: hourOf(now), count: 1 })
+    .insert({ email: email.toLowerCase(), window_start: autoReplyWindow(now), count: 1 })
     .onConflict(['email', 'window_start'])
     .merge({ count: db.raw('auto_reply_counters.count + 1') });
 }

@@ -4,8 +4,8 @@
  * its attachments, and the reporter (and colleagues in Cc) subscribed to everything.
  */
 import { randomBytes } from 'node:crypto';
-import { formatReference, type ReferenceFormat } from './reference.js';
-import type { Actor, AttachmentInput, DomainEvent, Incident, IncidentRepository, Level, Origin, StoredFile, SubscriptionOptions } from './types.js';
+import type { ReferenceFormat } from './reference.js';
+import type { Actor, AttachmentInput, DomainEvent, Incident, IncidentRepository, Level, NewSubscriber, Origin, StoredFile, SubscriptionOptions } from './types.js';
 
 export const ALL_OPTIONS: SubscriptionOptions = { onUpdated: true, onEscalated: true, onWorkaround: true, onClosed: true };
 
@@ -41,19 +41,22 @@ export async function storeAttachments(repo: IncidentRepository, incidentId: num
 }
 
 export async function openIncident(repo: IncidentRepository, input: OpenIncidentInput, origin: Origin, ref: ReferenceFormat): Promise<{ incident: Incident; events: DomainEvent[] }> {
-  const reference = formatReference(await repo.nextNumber(), ref);
-  const incident = await repo.insert({
-    reference, accountId: input.accountId, reporterContactId: input.reporter.contactId, productId: input.productId,
+  const actor: Actor = { kind: 'contact', ...input.reporter };
+  const subscribers = new Map<string, NewSubscriber>();
+  for (const s of [input.reporter, ...input.alsoSubscribe]) {
+    const email = s.email.toLowerCase();
+    if (!subscribers.has(email)) subscribers.set(email, { contactId: s.contactId, email, options: ALL_OPTIONS });
+  }
+  const { incident, eventId } = await repo.create({
+    accountId: input.accountId, reporterContactId: input.reporter.contactId, productId: input.productId,
     typeOfIssue: input.typeOfIssue, title: input.title.slice(0, 300) || '(no subject)', description: input.description,
     priority: input.priority, outage: input.outage, version: input.version, build: input.build, customerTicket: input.customerTicket,
     linkedIncidentId: input.linkedIncidentId, replySecret: randomBytes(24).toString('base64url'), rootMessageId: origin.messageId, openedAt: origin.at,
-  });
-  const actor: Actor = { kind: 'contact', ...input.reporter };
-  const eventId = await repo.addEvent({
-    incidentId: incident.id, kind: 'email_in', visibility: 'customer', actor, body: input.description, originalText: input.originalText,
+  }, ref, {
+    kind: 'email_in', visibility: 'customer', actor, body: input.description, originalText: input.originalText,
     messageId: origin.messageId, inboundId: origin.inboundId, at: origin.at,
     data: input.linkedIncidentId === null ? {} : { linkedIncidentId: input.linkedIncidentId },
-  });
+  }, [...subscribers.values()]);
   const files = await storeAttachments(repo, incident.id, eventId, input.attachments, input.attachmentLimitBytes);
   const omitted = files.filter((f) => f.omitted);
   if (omitted.length > 0) {
@@ -63,7 +66,5 @@ export async function openIncident(repo: IncidentRepository, input: OpenIncident
       data: { omittedAttachments: omitted },
     });
   }
-  await repo.subscribe(incident.id, input.reporter.contactId, input.reporter.email, ALL_OPTIONS);
-  for (const colleague of input.alsoSubscribe) await repo.subscribe(incident.id, colleague.contactId, colleague.email, ALL_OPTIONS);
   return { incident, events: [{ type: 'created', incident, actor, origin, eventId, files }] };
 }

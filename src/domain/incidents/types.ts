@@ -4,6 +4,8 @@
  * No database code here: the CLI, the HTTP API and mail handling share these use cases.
  */
 
+import type { ReferenceFormat } from './reference.js';
+
 export const INCIDENT_STATUSES = ['new', 'open', 'pending_customer', 'escalated', 'workaround_provided', 'closed', 'reopened'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export type Level = 'low' | 'normal' | 'high' | 'critical';
@@ -77,7 +79,14 @@ export interface NewTimelineEvent {
   at: Date;
 }
 
-export type NewIncident = Omit<Incident, 'id' | 'closedAt' | 'engineerId' | 'category' | 'urgency' | 'status'>;
+/** A new incident before it has a number: the repository draws it and forms the reference. */
+export type NewIncident = Omit<Incident, 'id' | 'reference' | 'closedAt' | 'engineerId' | 'category' | 'urgency' | 'status'>;
+
+export interface NewSubscriber {
+  contactId: number | null;
+  email: string;
+  options: SubscriptionOptions;
+}
 
 export type IncidentPatch = Partial<Pick<Incident, 'status' | 'priority' | 'urgency' | 'outage' | 'engineerId' | 'category' | 'version' | 'build' | 'customerTicket' | 'typeOfIssue' | 'closedAt'>>;
 
@@ -90,8 +99,11 @@ export interface SubscriptionOptions {
 
 /** The port use cases need; store/incidents.ts implements it over one transaction. */
 export interface IncidentRepository {
-  nextNumber(): Promise<number>;
-  insert(row: NewIncident): Promise<Incident>;
+  /**
+   * Stores a new incident under the next number's reference (formatReference), with its
+   * first timeline entry and its subscribers (distinct addresses), all at once.
+   */
+  create(row: NewIncident, ref: ReferenceFormat, first: Omit<NewTimelineEvent, 'incidentId'>, subscribers: NewSubscriber[]): Promise<{ incident: Incident; eventId: number }>;
   get(id: number): Promise<Incident | null>;
   update(id: number, patch: IncidentPatch, at: Date): Promise<Incident>;
   addEvent(event: NewTimelineEvent): Promise<number>;

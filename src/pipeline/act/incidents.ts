@@ -10,7 +10,7 @@ import { planNotifications } from '../../outbound/planner.js';
 import type { KbSnippet } from '../../outbound/templates/registry.js';
 import type { ProductFact } from '../../rules/facts.js';
 import { keywordHint } from '../../rules/text/fields.js';
-import { loadContactByEmail } from '../../store/identity.js';
+import { contactsByEmails } from '../../store/identity.js';
 import { incidentRepository } from '../../store/incidents.js';
 import { answer, senderActor, type ActContext } from './context.js';
 
@@ -24,11 +24,13 @@ function priorityOf(ctx: ActContext, text: string): Level {
 }
 
 async function colleaguesInCc(ctx: ActContext, accountId: number, reporterEmail: string): Promise<{ contactId: number; email: string }[]> {
+  const ours = ctx.config.mail.supportAddress.toLowerCase();
+  const others = [...ctx.message.to, ...ctx.message.cc].map((a) => a.address.toLowerCase()).filter((a) => a !== reporterEmail && a !== ours);
+  const found = new Map((await contactsByEmails(ctx.trx, others)).map((f) => [f.contact.email, f.contact]));
   const out: { contactId: number; email: string }[] = [];
-  for (const a of [...ctx.message.to, ...ctx.message.cc]) {
-    if (a.address === reporterEmail) continue;
-    const found = await loadContactByEmail(ctx.trx, a.address);
-    if (found !== null && found.contact.accountId === accountId) out.push({ contactId: found.contact.id, email: found.contact.email });
+  for (const address of new Set(others)) {
+    const contact = found.get(address);
+    if (contact !== undefined && contact.accountId === accountId) out.push({ contactId: contact.id, email: contact.email });
   }
   return out;
 }

@@ -17,8 +17,7 @@ function memoryRepo(status: Incident['status']): IncidentRepository & { events: 
   const events: NewTimelineEvent[] = [];
   return {
     events, incident,
-    nextNumber: () => Promise.resolve(1),
-    insert: () => Promise.reject(new Error('not used')),
+    create: () => Promise.reject(new Error('not used')),
     get: () => Promise.resolve({ ...incident }),
     update: (_id, patch) => Promise.resolve(Object.assign(incident, patch)),
     addEvent: (e) => Promise.resolve(events.push(e)),
