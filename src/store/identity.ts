@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { autoReplyWindow } from './auto-replies.js';
-import type { AccountFact, ContactFact, ContractFact, ProductFact, SenderFacts, StaffFact } from '../rules/facts.js';
+import type { AccountFact, ContactFact, ProductFact, SenderFacts, StaffFact } from '../rules/facts.js';
 
 type Db = Knex | Knex.Transaction;
 

@@ -3,7 +3,7 @@
  * cases called from mail, CLI or HTTP write the same rows the same way.
  */
 import type { Knex } from 'knex';
-import type { AttachmentInput, Incident, IncidentPatch, IncidentRepository, NewIncident, NewTimelineEvent, SubscriptionOptions } from '../domain/incidents/types.js';
+import type { AttachmentInput, Incident, IncidentPatch, IncidentRepository, NewTimelineEvent, SubscriptionOptions } from '../domain/incidents/types.js';
 
 interface IncidentRow {
   id: number; reference: string; account_id: number; reporter_contact_id: number | null; product_id: number | null; type_of_issue: string | null;
