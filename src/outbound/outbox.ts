@@ -43,9 +43,19 @@ export function newMessageId(domain: string): string {
 
 /** Queues one mail; idempotent on `dedupeKey`. Must run inside the change's transaction. */
 export async function enqueueMail(trx: Knex | Knex.Transaction, mail: OutboxMail, messageIdDomain: string): Promise<Enqueued> {
-  const messageId = newMessageId(messageIdDomain);
+  const [one] = await enqueueMails(trx, [mail], messageIdDomain);
+  if (one === undefined) throw new Error(`outbox: dedupe key ${mail.dedupeKey} neither inserted nor found`);
+  return one;
+}
+
+/**
+ * Queues several mails in one statement (a notification to every subscriber is one round
+ * trip, not one per recipient); idempotent on each `dedupeKey`. Answers in the order given.
+ */
+export async function enqueueMails(trx: Knex | Knex.Transaction, mails: readonly OutboxMail[], messageIdDomain: string): Promise<Enqueued[]> {
+  if (mails.length === 0) return [];
   const inserted = (await trx('outbox')
-    .insert({
+    .insert(mails.map((mail) => ({
       dedupe_key: mail.dedupeKey,
       template: mail.template,
       locale: mail.locale,
@@ -55,16 +65,22 @@ export async function enqueueMail(trx: Knex | Knex.Transaction, mail: OutboxMail
       auto_submitted: mail.autoSubmitted,
       data: JSON.stringify(mail.data),
       threading: JSON.stringify(mail.threading ?? {}),
-      message_id: messageId,
-    })
+      message_id: newMessageId(messageIdDomain),
+    })))
     .onConflict('dedupe_key')
     .ignore()
-    .returning(['id', 'message_id'])) as { id: number; message_id: string }[];
-  const row = inserted[0];
-  if (row) return { id: row.id, messageId: row.message_id, created: true };
-  const existing = (await trx('outbox').where({ dedupe_key: mail.dedupeKey }).first('id', 'message_id')) as
-    | { id: number; message_id: string }
-    | undefined;
-  if (!existing) throw new Error(`outbox: dedupe key ${mail.dedupeKey} neither inserted nor found`);
-  return { id: existing.id, messageId: existing.message_id, created: false };
+    .returning(['id', 'message_id', 'dedupe_key'])) as { id: number; message_id: string; dedupe_key: string }[];
+  const created = new Map(inserted.map((r) => [r.dedupe_key, r]));
+  const missing = mails.map((m) => m.dedupeKey).filter((k) => !created.has(k));
+  const existing = missing.length === 0
+    ? new Map<string, { id: number; message_id: string }>()
+    : new Map(((await trx('outbox').whereIn('dedupe_key', missing).select('id', 'message_id', 'dedupe_key')) as { id: number; message_id: string; dedupe_key: string }[])
+      .map((r) => [r.dedupe_key, r]));
+  return mails.map((m) => {
+    const row = created.get(m.dedupeKey);
+    if (row) return { id: row.id, messageId: row.message_id, created: true };
+    const old = existing.get(m.dedupeKey);
+    if (!old) throw new Error(`outbox: dedupe key ${m.dedupeKey} neither inserted nor found`);
+    return { id: old.id, messageId: old.message_id, created: false };
+  });
 }

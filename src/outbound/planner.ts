@@ -8,9 +8,8 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import { actorEmail, actorName, type DomainEvent } from '../domain/incidents/types.js';
-import { bouncingAmong } from '../store/auto-replies.js';
-import { accountName, incidentDetails, recipientFor, subscribersOf, supportContactsOf, type SubscriberRow } from '../store/incident-views.js';
-import { dedupeKey, queueMail } from './queue.js';
+import { deliverableRecipients, detailsOf, incidentNames, subscribersOf, supportContactsOf, type SubscriberRow } from '../store/incident-views.js';
+import { dedupeKey, queueMails } from './queue.js';
 import type { TemplateData, TemplateName } from './templates/registry.js';
 
 type Option = keyof Pick<SubscriberRow, 'on_updated' | 'on_escalated' | 'on_workaround' | 'on_closed'>;
@@ -40,36 +39,36 @@ function planFor(e: Exclude<DomainEvent, { type: 'created' }>): Plan<TemplateNam
   }
 }
 
-async function withoutBouncingAndAuthor(trx: Knex.Transaction, emails: string[], author: string | null): Promise<string[]> {
+/** The recipients among `emails`, less the author and addresses known to bounce. */
+async function audience(trx: Knex.Transaction, config: Readonly<Config>, emails: string[], author: string | null) {
   const unique = [...new Set(emails.map((e) => e.toLowerCase()))].filter((e) => e !== author);
-  const bouncing = await bouncingAmong(trx, unique);
-  return unique.filter((e) => !bouncing.has(e));
+  return deliverableRecipients(trx, unique, { locale: config.locale.default, timeZone: config.locale.timeZone });
 }
 
 async function planCreated(trx: Knex.Transaction, config: Readonly<Config>, e: Extract<DomainEvent, { type: 'created' }>): Promise<number> {
   const contacts = await supportContactsOf(trx, e.incident.accountId);
-  const to = await withoutBouncingAndAuthor(trx, contacts.map((c) => c.email), actorEmail(e.actor));
+  const to = await audience(trx, config, contacts.map((c) => c.email), actorEmail(e.actor));
+  if (to.length === 0) return 0;
+  const names = await incidentNames(trx, e.incident);
   const reporter = { name: actorName(e.actor), email: actorEmail(e.actor) ?? '' };
   const data: TemplateData['problem-report'] = {
-    incident: await incidentDetails(trx, e.incident), accountName: await accountName(trx, e.incident.accountId), reporter,
+    incident: detailsOf(e.incident, names), accountName: names.account, reporter,
     description: e.incident.description, attachments: e.files.map((f) => ({ name: f.name, size: f.size })),
   };
-  let queued = 0;
-  for (const email of to) {
-    const recipient = await recipientFor(trx, email, { locale: config.locale.default, timeZone: config.locale.timeZone });
-    const r = await queueMail(trx, config, { template: 'problem-report', data, to: recipient, incidentId: e.incident.id, autoSubmitted: 'auto-generated', dedupeKey: dedupeKey({ inboundId: e.origin.inboundId, eventId: e.eventId }, 'problem-report', email) });
-    if (r.created) queued += 1;
-  }
-  return queued;
+  const queued = await queueMails(trx, config, to.map((recipient) => ({
+    template: 'problem-report' as const, data, to: recipient, incidentId: e.incident.id, autoSubmitted: 'auto-generated' as const,
+    dedupeKey: dedupeKey({ inboundId: e.origin.inboundId, eventId: e.eventId }, 'problem-report', recipient.email),
+  })));
+  return queued.filter((r) => r.created).length;
 }
 
 async function fillEscalation(trx: Knex.Transaction, e: DomainEvent, plan: Plan<TemplateName>): Promise<void> {
   if (plan.template !== 'incident-escalated') return;
   const d = plan.data as TemplateData['incident-escalated'];
-  const details = await incidentDetails(trx, e.incident);
-  d.product = details.product;
-  d.accountName = await accountName(trx, e.incident.accountId);
-  if (details.version !== undefined) d.version = details.version;
+  const names = await incidentNames(trx, e.incident);
+  d.product = names.product;
+  d.accountName = names.account;
+  if (e.incident.version !== null) d.version = e.incident.version;
 }
 
 /** Queues the notifications for `events`; returns how many new outbox rows were written. */
@@ -81,16 +80,16 @@ export async function planNotifications(trx: Knex.Transaction, config: Readonly<
       continue;
     }
     const plan = planFor(e);
-    await fillEscalation(trx, e, plan);
     const subs = (await subscribersOf(trx, e.incident.id)).filter((s) => s[plan.option]);
-    const to = await withoutBouncingAndAuthor(trx, subs.map((s) => s.email), actorEmail(e.actor));
+    const to = await audience(trx, config, subs.map((s) => s.email), actorEmail(e.actor));
+    if (to.length === 0) continue;
+    await fillEscalation(trx, e, plan);
     const threading = e.incident.rootMessageId === null ? {} : { inReplyTo: e.incident.rootMessageId, references: [e.incident.rootMessageId] };
-    for (const email of to) {
-      const recipient = await recipientFor(trx, email, { locale: config.locale.default, timeZone: config.locale.timeZone });
-      const key = dedupeKey({ inboundId: e.origin.inboundId, eventId: e.eventId }, `${plan.template}:${e.type}`, email);
-      const r = await queueMail(trx, config, { template: plan.template, data: plan.data, to: recipient, incidentId: e.incident.id, autoSubmitted: 'auto-generated', dedupeKey: key, threading });
-      if (r.created) queued += 1;
-    }
+    const rows = await queueMails(trx, config, to.map((recipient) => ({
+      template: plan.template, data: plan.data, to: recipient, incidentId: e.incident.id, autoSubmitted: 'auto-generated' as const, threading,
+      dedupeKey: dedupeKey({ inboundId: e.origin.inboundId, eventId: e.eventId }, `${plan.template}:${e.type}`, recipient.email),
+    })));
+    queued += rows.filter((r) => r.created).length;
   }
   return queued;
 }

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import type { Recipient } from '../store/incident-views.js';
-import { enqueueMail, type AutoSubmitted, type Enqueued, type Threading } from './outbox.js';
+import { enqueueMails, type AutoSubmitted, type Enqueued, type OutboxMail, type Threading } from './outbox.js';
 import type { CommonData, TemplateData, TemplateName } from './templates/registry.js';
 
 export interface QueueRequest<N extends TemplateName> {
@@ -27,9 +27,16 @@ export function commonData(config: Readonly<Config>, to: Recipient): CommonData 
 }
 
 export async function queueMail<N extends TemplateName>(trx: Knex.Transaction, config: Readonly<Config>, req: QueueRequest<N>): Promise<Enqueued> {
-  return enqueueMail(
+  const [one] = await queueMails(trx, config, [req]);
+  if (one === undefined) throw new Error(`outbox: nothing queued for ${req.dedupeKey}`);
+  return one;
+}
+
+/** Several mails of one template in one statement; answers in the order given. */
+export async function queueMails<N extends TemplateName>(trx: Knex.Transaction, config: Readonly<Config>, reqs: readonly QueueRequest<N>[]): Promise<Enqueued[]> {
+  return enqueueMails(
     trx,
-    {
+    reqs.map((req): OutboxMail => ({
       dedupeKey: req.dedupeKey,
       template: req.template,
       locale: req.to.locale,
@@ -38,7 +45,7 @@ export async function queueMail<N extends TemplateName>(trx: Knex.Transaction, c
       autoSubmitted: req.autoSubmitted,
       data: { ...commonData(config, req.to), ...req.data },
       ...(req.threading === undefined ? {} : { threading: req.threading }),
-    },
+    })),
     config.mail.domain,
   );
 }

@@ -30,20 +30,48 @@ export async function recipientFor(db: Db, email: string, defaults: { locale: st
   return { email: address, name: c?.user_name ?? null, locale: defaults.locale, timeZone: defaults.timeZone, contactId: null };
 }
 
-export async function productName(db: Db, productId: number | null): Promise<string> {
-  if (productId === null) return '';
-  const p = (await db('products').where({ id: productId }).first('name')) as { name: string } | undefined;
-  return p?.name ?? '';
+/**
+ * The recipients among `emails` that do not bounce, in the order given, each addressed as
+ * recipientFor would: in one query, since a notification often goes to several people.
+ */
+export async function deliverableRecipients(db: Db, emails: readonly string[], defaults: { locale: string; timeZone: string }): Promise<Recipient[]> {
+  const wanted = [...new Set(emails.map((e) => e.toLowerCase()))];
+  if (wanted.length === 0) return [];
+  const r = (await db.raw(
+    `select x.email, c.id, c.name, c.locale, c.time_zone, (select u.name from users u where lower(u.email) = x.email limit 1) as user_name
+       from unnest(cast(? as text[])) with ordinality as x(email, ord)
+       left join lateral (select id, name, locale, time_zone from contacts where lower(email) = x.email limit 1) c on true
+      where not exists (select 1 from bouncing_addresses b where b.email = x.email)
+      order by x.ord`,
+    [wanted],
+  )) as { rows: { email: string; id: number | null; name: string | null; locale: string | null; time_zone: string | null; user_name: string | null }[] };
+  return r.rows.map((c) => c.id !== null
+    ? { email: c.email, name: c.name, locale: c.locale ?? defaults.locale, timeZone: c.time_zone ?? defaults.timeZone, contactId: c.id }
+    : { email: c.email, name: c.user_name, locale: defaults.locale, timeZone: defaults.timeZone, contactId: null });
+}
+
+/** The names an incident's mail shows beside it: product, engineer and account, in one query. */
+export async function incidentNames(db: Db, i: Incident): Promise<{ product: string; engineer: string | null; account: string }> {
+  const r = (await db.raw(
+    `select (select name from products where id = ?) as product, (select name from users where id = ?) as engineer, (select name from accounts where id = ?) as account`,
+    [i.productId, i.engineerId, i.accountId],
+  )) as { rows: { product: string | null; engineer: string | null; account: string | null }[] };
+  const row = r.rows[0];
+  return { product: row?.product ?? '', engineer: row?.engineer ?? null, account: row?.account ?? '' };
 }
 
 export async function incidentDetails(db: Db, i: Incident): Promise<IncidentDetails> {
-  const engineer = i.engineerId === null ? undefined : ((await db('users').where({ id: i.engineerId }).first('name')) as { name: string } | undefined);
+  return detailsOf(i, await incidentNames(db, i));
+}
+
+/** An incident's details as templates show them, given its names (incidentNames). */
+export function detailsOf(i: Incident, names: { product: string; engineer: string | null }): IncidentDetails {
   const d: IncidentDetails = {
-    reference: i.reference, title: i.title, product: await productName(db, i.productId), status: i.status, openedAt: i.openedAt,
+    reference: i.reference, title: i.title, product: names.product, status: i.status, openedAt: i.openedAt,
     outage: i.outage, priority: i.priority, urgency: i.urgency,
   };
   if (i.closedAt !== null) d.closedAt = i.closedAt;
-  if (engineer !== undefined) d.engineer = engineer.name;
+  if (i.engineerId !== null && names.engineer !== null) d.engineer = names.engineer;
   if (i.customerTicket !== null) d.customerTicket = i.customerTicket;
   if (i.category !== null) d.category = i.category;
   if (i.version !== null) d.version = i.version;

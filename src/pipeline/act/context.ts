@@ -35,6 +35,13 @@ export function senderActor(facts: Facts): Actor {
   return { kind: 'address', email: s.email ?? '', name: s.name };
 }
 
+/** The sender as a recipient when they are a known contact: the facts already hold it. */
+function senderRecipient(facts: Facts): Recipient | null {
+  const c = facts.sender.contact;
+  if (c === null) return null;
+  return { email: c.email, name: c.name, locale: c.locale, timeZone: c.timeZone, contactId: c.id };
+}
+
 export interface AnswerOptions {
   incidentId?: number | null;
   /** Counts against the hourly limit of automatic answers (refusals, Contact IDs). */
@@ -45,7 +52,7 @@ export interface AnswerOptions {
 export async function answer<N extends TemplateName>(ctx: ActContext, template: N, data: TemplateData[N], opts: AnswerOptions = {}): Promise<boolean> {
   const email = ctx.facts.sender.email;
   if (email === null) return false;
-  const to = await recipientOf(ctx, email);
+  const to = senderRecipient(ctx.facts) ?? (await recipientOf(ctx, email));
   const id = ctx.message.messageId;
   const threading = id === null ? {} : { inReplyTo: id, references: [...ctx.message.references.filter((r) => r !== id), id] };
   const r = await queueMail(ctx.trx, ctx.config, {
