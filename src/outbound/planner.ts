@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import { actorEmail, actorName, type DomainEvent } from '../domain/incidents/types.js';
-import { deliverableRecipients, detailsOf, incidentNames, subscribersOf, supportContactsOf, type SubscriberRow } from '../store/incident-views.js';
+import { deliverableRecipients, detailsOf, incidentNames, problemReportAudience, subscribersOf, type SubscriberRow } from '../store/incident-views.js';
 import { dedupeKey, queueMails } from './queue.js';
 import type { TemplateData, TemplateName } from './templates/registry.js';
 
@@ -46,10 +46,8 @@ async function audience(trx: Knex.Transaction, config: Readonly<Config>, emails:
 }
 
 async function planCreated(trx: Knex.Transaction, config: Readonly<Config>, e: Extract<DomainEvent, { type: 'created' }>): Promise<number> {
-  const contacts = await supportContactsOf(trx, e.incident.accountId);
-  const to = await audience(trx, config, contacts.map((c) => c.email), actorEmail(e.actor));
+  const { names, recipients: to } = await problemReportAudience(trx, e.incident, actorEmail(e.actor), { locale: config.locale.default, timeZone: config.locale.timeZone });
   if (to.length === 0) return 0;
-  const names = await incidentNames(trx, e.incident);
   const reporter = { name: actorName(e.actor), email: actorEmail(e.actor) ?? '' };
   const data: TemplateData['problem-report'] = {
     incident: detailsOf(e.incident, names), accountName: names.account, reporter,

@@ -34,24 +34,59 @@ export async function recipientFor(db: Db, email: string, defaults: { locale: st
  * The recipients among `emails` that do not bounce, in the order given, each addressed as
  * recipientFor would: in one query, since a notification often goes to several people.
  */
+interface RecipientRow { email: string; id: number | null; name: string | null; locale: string | null; time_zone: string | null; user_name: string | null }
+
+function toRecipient(c: RecipientRow, defaults: { locale: string; timeZone: string }): Recipient {
+  return c.id !== null
+    ? { email: c.email, name: c.name, locale: c.locale ?? defaults.locale, timeZone: c.time_zone ?? defaults.timeZone, contactId: c.id }
+    : { email: c.email, name: c.user_name, locale: defaults.locale, timeZone: defaults.timeZone, contactId: null };
+}
+
+/** Addresses `x(email, ord)` as recipients (contact, else staff name), less those that bounce. */
+const RECIPIENT_COLUMNS = `x.email, c.id, c.name, c.locale, c.time_zone, (select u.name from users u where lower(u.email) = x.email limit 1) as user_name`;
+const RECIPIENT_JOIN = `left join lateral (select id, name, locale, time_zone from contacts where lower(email) = x.email limit 1) c on true
+      where not exists (select 1 from bouncing_addresses b where b.email = x.email)`;
+
+/**
+ * The recipients among `emails` that do not bounce, in the order given, each addressed as
+ * recipientFor would: in one query, since a notification often goes to several people.
+ */
 export async function deliverableRecipients(db: Db, emails: readonly string[], defaults: { locale: string; timeZone: string }): Promise<Recipient[]> {
   const wanted = [...new Set(emails.map((e) => e.toLowerCase()))];
   if (wanted.length === 0) return [];
   const r = (await db.raw(
-    `select x.email, c.id, c.name, c.locale, c.time_zone, (select u.name from users u where lower(u.email) = x.email limit 1) as user_name
-       from unnest(cast(? as text[])) with ordinality as x(email, ord)
-       left join lateral (select id, name, locale, time_zone from contacts where lower(email) = x.email limit 1) c on true
-      where not exists (select 1 from bouncing_addresses b where b.email = x.email)
-      order by x.ord`,
+    `select ${RECIPIENT_COLUMNS} from unnest(cast(? as text[])) with ordinality as x(email, ord) ${RECIPIENT_JOIN} order by x.ord`,
     [wanted],
-  )) as { rows: { email: string; id: number | null; name: string | null; locale: string | null; time_zone: string | null; user_name: string | null }[] };
-  return r.rows.map((c) => c.id !== null
-    ? { email: c.email, name: c.name, locale: c.locale ?? defaults.locale, timeZone: c.time_zone ?? defaults.timeZone, contactId: c.id }
-    : { email: c.email, name: c.user_name, locale: defaults.locale, timeZone: defaults.timeZone, contactId: null });
+  )) as { rows: RecipientRow[] };
+  return r.rows.map((c) => toRecipient(c, defaults));
 }
 
+/**
+ * Who receives an account's problem report, in one query: its support contacts (in the
+ * order they were added) less the author and addresses that bounce, with the names the
+ * report shows beside the incident.
+ */
+export async function problemReportAudience(
+  db: Db, i: Incident, author: string | null, defaults: { locale: string; timeZone: string },
+): Promise<{ names: IncidentNames; recipients: Recipient[] }> {
+  const r = (await db.raw(
+    `with x as (select lower(email) as email, min(id) as ord from support_contacts where account_id = :account group by lower(email))
+     select (select name from products where id = :product) as product, (select name from users where id = :engineer) as engineer,
+       (select name from accounts where id = :account) as account,
+       coalesce((select json_agg(r order by r.ord) from (select x.ord, ${RECIPIENT_COLUMNS} from x ${RECIPIENT_JOIN} and x.email <> :author) r), '[]'::json) as recipients`,
+    { account: i.accountId, product: i.productId, engineer: i.engineerId, author: author ?? '' },
+  )) as { rows: { product: string | null; engineer: string | null; account: string | null; recipients: RecipientRow[] }[] };
+  const row = r.rows[0];
+  return {
+    names: { product: row?.product ?? '', engineer: row?.engineer ?? null, account: row?.account ?? '' },
+    recipients: (row?.recipients ?? []).map((c) => toRecipient(c, defaults)),
+  };
+}
+
+export interface IncidentNames { product: string; engineer: string | null; account: string }
+
 /** The names an incident's mail shows beside it: product, engineer and account, in one query. */
-export async function incidentNames(db: Db, i: Incident): Promise<{ product: string; engineer: string | null; account: string }> {
+export async function incidentNames(db: Db, i: Incident): Promise<IncidentNames> {
   const r = (await db.raw(
     `select (select name from products where id = ?) as product, (select name from users where id = ?) as engineer, (select name from accounts where id = ?) as account`,
     [i.productId, i.engineerId, i.accountId],
