@@ -70,7 +70,7 @@ export async function handleMessage(trx: Knex.Transaction, input: HandleInput, d
   const log = deps.log.child({ component: 'rules', mailbox: input.mailbox, inbound: input.inboundId });
   const ctx: ActContext = {
     trx, config: deps.config, kb: deps.kb, log, message: input.message, facts,
-    origin: { at: now, inboundId: input.inboundId, messageId: input.message.messageId },
+    origin: { at: now, inboundId: input.inboundId, messageId: input.message.messageId }, enrich: input.enrich,
   };
   const incidentId = await act(ctx, decision, input.screen);
   log.info({ msg: 'message handled', decision: decision.kind, incident: incidentId });

@@ -21,6 +21,7 @@ import { DEFAULT_PARSE_LIMITS, parseMessage, MailParseError, type ParseLimits } 
 import { screenMessage, type ScreenResult } from '../mail/screen.js';
 import type { ParsedMessage } from '../mail/types.js';
 import { isDbUnavailable, isUniqueViolation } from '../platform/errors.js';
+import { EnrichmentFailed } from './enrichment.js';
 import type { Logger } from '../platform/logger.js';
 
 /** What the decision stage reports back; stored on the log row so "why?" has an answer. */
@@ -41,6 +42,8 @@ export interface HandleContext {
   /** Product code configured for that mailbox. */
   mailboxProduct: string | null;
   envelopeRecipients: string[];
+  /** False when handling again after an optional enrichment failed (enrichment.ts): skip them. */
+  enrich: boolean;
 }
 
 export type HandleFn = (trx: Knex.Transaction, input: HandleContext) => Promise<Handled>;
@@ -109,7 +112,11 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
     const screen = screenMessage(parsed, screenCtx);
     const input = { msg, parsed, key, checksum, screen, mailboxProduct: productOf.get(msg.mailbox) ?? null };
     try {
-      const { outcome, handled } = await processInTransaction(deps, input, opts);
+      const { outcome, handled } = await processInTransaction(deps, input, opts, true).catch((err: unknown) => {
+        if (!(err instanceof EnrichmentFailed) || isDbUnavailable(err.cause)) throw err;
+        log.warn({ msg: 'optional enrichment failed; handling the message again without it', enrichment: err.enrichment, err: err.cause });
+        return processInTransaction(deps, input, opts, false);
+      });
       log.info({ msg: 'message ingested', status: outcome.status, decision: handled.decision.kind, incident: handled.incidentId });
       return finish(msg, handled, outcome);
     } catch (err) {
@@ -142,7 +149,7 @@ interface Prepared {
   mailboxProduct: string | null;
 }
 
-async function processInTransaction(deps: IngestDeps, p: Prepared, opts: IngestOptions): Promise<{ outcome: IngestOutcome; handled: Handled }> {
+async function processInTransaction(deps: IngestDeps, p: Prepared, opts: IngestOptions, enrich: boolean): Promise<{ outcome: IngestOutcome; handled: Handled }> {
   return deps.db.transaction(async (trx) => {
     // The log row comes first and is unique: a second reader of the same mail stops here,
     // waiting on the first one's commit, and finds it a duplicate.
@@ -157,6 +164,7 @@ async function processInTransaction(deps: IngestDeps, p: Prepared, opts: IngestO
       mailbox: p.msg.mailbox,
       mailboxProduct: p.mailboxProduct,
       envelopeRecipients: p.msg.envelope?.rcptTo ?? [],
+      enrich,
     });
     const status = handled.decision.kind === 'ignore' ? 'ignored' : 'processed';
     await trx('inbound_messages').where({ id: inboundId }).update({

@@ -94,7 +94,7 @@ export async function handle(db: Knex, message: ParsedMessage, opts: { config?: 
       }).returning('id')) as { id: number }[];
       inboundId = row?.id ?? 0;
     }
-    const result = await handleMessage(trx, { message, screen: opts.screen ?? { kind: 'clean' }, inboundId, mailbox: 'test', mailboxProduct: null, envelopeRecipients: [] }, {
+    const result = await handleMessage(trx, { message, screen: opts.screen ?? { kind: 'clean' }, inboundId, mailbox: 'test', mailboxProduct: null, envelopeRecipients: [], enrich: true }, {
       config: opts.config ?? testConfig(), clock, kb: opts.kb ?? nullKb, log: silentLogger(),
     });
     return { ...result, inboundId };

@@ -22,6 +22,8 @@ export interface ActContext {
   message: ParsedMessage;
   facts: Facts;
   origin: Origin;
+  /** Optional enrichments (enrichment.ts) run; false on a rerun after one failed. */
+  enrich: boolean;
 }
 
 export const recipientOf = (ctx: ActContext, email: string): Promise<Recipient> =>

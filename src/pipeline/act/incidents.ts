@@ -12,6 +12,7 @@ import type { ProductFact } from '../../rules/facts.js';
 import { keywordHint } from '../../rules/text/fields.js';
 import { contactsByEmails } from '../../store/identity.js';
 import { incidentRepository } from '../../store/incidents.js';
+import { EnrichmentFailed } from '../enrichment.js';
 import { answer, senderActor, type ActContext } from './context.js';
 
 const LEVELS: readonly Level[] = ['low', 'normal', 'high', 'critical'];
@@ -45,14 +46,14 @@ async function tellFilesTooLarge(ctx: ActContext, files: StoredFile[], incident:
 }
 
 async function suggestions(ctx: ActContext, incident: Incident, productId: number): Promise<KbSnippet[]> {
+  if (!ctx.enrich) return [];
   try {
-    // A savepoint: PostgreSQL aborts the whole transaction on a failed query, and a
-    // failing search must not cost the customer their incident.
-    const hits = await ctx.trx.transaction((sp) => ctx.kb.suggest(sp, { title: incident.title, description: incident.description, productId, limit: 3 }));
+    const hits = await ctx.kb.suggest(ctx.trx, { title: incident.title, description: incident.description, productId, limit: 3 });
     return hits.slice(0, 3).map((h) => ({ id: String(h.id), title: h.title, snippet: h.snippet }));
   } catch (err) {
-    ctx.log.warn({ msg: 'knowledge-base suggestions failed; confirmation sent without them', incident: incident.reference, err });
-    return [];
+    // The failed query aborted the transaction: the pipeline handles the message again
+    // without suggestions, so the customer still gets their incident and confirmation.
+    throw new EnrichmentFailed('knowledge-base suggestions', err);
   }
 }
 
