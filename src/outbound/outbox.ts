@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import { prepared } from '../platform/db.js';
 
 export type AutoSubmitted = 'auto-replied' | 'auto-generated';
 
@@ -69,7 +70,9 @@ export async function enqueueMails(trx: Knex | Knex.Transaction, mails: readonly
     })))
     .onConflict('dedupe_key')
     .ignore()
-    .returning(['id', 'message_id', 'dedupe_key'])) as { id: number; message_id: string; dedupe_key: string }[];
+    .returning(['id', 'message_id', 'dedupe_key'])
+    // One statement text per row count; counts beyond a few are rare and left unnamed.
+    .options(mails.length <= 8 ? prepared(`outbox_insert_${mails.length}`) : {})) as { id: number; message_id: string; dedupe_key: string }[];
   const created = new Map(inserted.map((r) => [r.dedupe_key, r]));
   const missing = mails.map((m) => m.dedupeKey).filter((k) => !created.has(k));
   const existing = missing.length === 0

@@ -20,6 +20,7 @@ import type { IngestFn, IngestOutcome, InboundMessage } from '../inbound/types.j
 import { DEFAULT_PARSE_LIMITS, parseMessage, MailParseError, type ParseLimits } from '../mail/parse.js';
 import { screenMessage, type ScreenResult } from '../mail/screen.js';
 import type { ParsedMessage } from '../mail/types.js';
+import { prepared } from '../platform/db.js';
 import { isDbUnavailable, isUniqueViolation } from '../platform/errors.js';
 import { EnrichmentFailed } from './enrichment.js';
 import type { Logger } from '../platform/logger.js';
@@ -173,7 +174,7 @@ async function processInTransaction(deps: IngestDeps, p: Prepared, opts: IngestO
       trace: JSON.stringify({ decision: handled.decision, screen: p.screen.kind === 'clean' ? 'clean' : `${p.screen.kind}: ${p.screen.reason}`, rules: handled.trace }),
       incident_id: handled.incidentId,
       processed_at: trx.fn.now(),
-    });
+    }).options(prepared('log_result'));
     if (opts.dryRun) throw new DryRunRollback(handled, inboundId);
     const outcome: IngestOutcome =
       status === 'ignored'
@@ -221,7 +222,7 @@ async function insertLogRow(trx: Knex | Knex.Transaction, msg: InboundMessage, f
       received_at: msg.receivedAt,
       processed_at: f.status === 'quarantined' ? trx.fn.now() : null,
     });
-  const [row] = (await (opts?.ifNew ? insert.onConflict().ignore() : insert).returning('id')) as { id: number }[];
+  const [row] = (await (opts?.ifNew ? insert.onConflict().ignore().options(prepared('log_insert_if_new')) : insert).returning('id')) as { id: number }[];
   if (row) return row.id;
   if (opts?.ifNew) return null;
   throw new Error('inbound_messages insert returned no id');

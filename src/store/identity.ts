@@ -4,6 +4,7 @@
  * unique indexes on lower(email) do.
  */
 import type { Knex } from 'knex';
+import { prepared } from '../platform/db.js';
 import { autoReplyWindow } from './auto-replies.js';
 import type { AccountFact, ContactFact, ProductFact, SenderFacts, StaffFact } from '../rules/facts.js';
 
@@ -81,7 +82,7 @@ export async function loadIdentity(
   q: { email: string | null; name: string; today: string; inboundId: number; now: Date },
 ): Promise<Identity> {
   const email = q.email ?? '';
-  const r = (await db.raw(IDENTITY_SQL, { email: email.toLowerCase(), window: autoReplyWindow(q.now), inbound: q.inboundId })) as { rows: IdentityRow[] };
+  const r = (await db.raw(IDENTITY_SQL, { email: email.toLowerCase(), window: autoReplyWindow(q.now), inbound: q.inboundId }).options(prepared('identify'))) as { rows: IdentityRow[] };
   const row = r.rows[0];
   if (row === undefined) throw new Error('identity query returned no row');
   const c = email === '' ? null : row.contact;

@@ -4,6 +4,7 @@
  * contacts, subscribers, and how to address a recipient (name, locale, time zone).
  */
 import type { Knex } from 'knex';
+import { prepared } from '../platform/db.js';
 import type { Incident } from '../domain/incidents/types.js';
 import type { HistoryEntry, IncidentDetails, IncidentLine, Person } from '../outbound/templates/registry.js';
 
@@ -57,7 +58,7 @@ export async function deliverableRecipients(db: Db, emails: readonly string[], d
   const r = (await db.raw(
     `select ${RECIPIENT_COLUMNS} from unnest(cast(? as text[])) with ordinality as x(email, ord) ${RECIPIENT_JOIN} order by x.ord`,
     [wanted],
-  )) as { rows: RecipientRow[] };
+  ).options(prepared('deliverable_recipients'))) as { rows: RecipientRow[] };
   return r.rows.map((c) => toRecipient(c, defaults));
 }
 
@@ -75,7 +76,7 @@ export async function problemReportAudience(
        (select name from accounts where id = :account) as account,
        coalesce((select json_agg(r order by r.ord) from (select x.ord, ${RECIPIENT_COLUMNS} from x ${RECIPIENT_JOIN} and x.email <> :author) r), '[]'::json) as recipients`,
     { account: i.accountId, product: i.productId, engineer: i.engineerId, author: author ?? '' },
-  )) as { rows: { product: string | null; engineer: string | null; account: string | null; recipients: RecipientRow[] }[] };
+  ).options(prepared('problem_report_audience'))) as { rows: { product: string | null; engineer: string | null; account: string | null; recipients: RecipientRow[] }[] };
   const row = r.rows[0];
   return {
     names: { product: row?.product ?? '', engineer: row?.engineer ?? null, account: row?.account ?? '' },

@@ -3,6 +3,7 @@
  * cases called from mail, CLI or HTTP write the same rows the same way.
  */
 import type { Knex } from 'knex';
+import { prepared } from '../platform/db.js';
 import type { AttachmentInput, Incident, IncidentPatch, IncidentRepository, NewTimelineEvent, SubscriptionOptions } from '../domain/incidents/types.js';
 
 interface IncidentRow {
@@ -92,7 +93,7 @@ export function incidentRepository(trx: Knex.Transaction): IncidentRepository {
           contact_id: x.contactId, email: x.email.toLowerCase(), on_updated: x.options.onUpdated, on_escalated: x.options.onEscalated,
           on_workaround: x.options.onWorkaround, on_closed: x.options.onClosed,
         }))),
-      })) as { rows: { incident: IncidentRow & { opened_at: string; closed_at: string | null }; event_id: number }[] };
+      }).options(prepared('create_incident'))) as { rows: { incident: IncidentRow & { opened_at: string; closed_at: string | null }; event_id: number }[] };
       const row = r.rows[0];
       if (row === undefined) throw new Error('incident insert returned nothing');
       // row_to_json gives timestamps as text.

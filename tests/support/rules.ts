@@ -84,7 +84,7 @@ export const nullKb: KnowledgeBase = {
 export const clock = fixedClock(new Date('2026-11-21T10:00:00Z'));
 
 /** Writes an inbound_messages row and handles the message in one transaction, as the pipeline does. */
-export async function handle(db: Knex, message: ParsedMessage, opts: { config?: Readonly<Config>; screen?: ScreenResult; inboundId?: number; kb?: KnowledgeBase } = {}): Promise<HandleResult & { inboundId: number }> {
+export async function handle(db: Knex, message: ParsedMessage, opts: { config?: Readonly<Config>; screen?: ScreenResult; inboundId?: number; kb?: KnowledgeBase; enrich?: boolean } = {}): Promise<HandleResult & { inboundId: number }> {
   return db.transaction(async (trx) => {
     let inboundId = opts.inboundId;
     if (inboundId === undefined) {
@@ -94,7 +94,7 @@ export async function handle(db: Knex, message: ParsedMessage, opts: { config?: 
       }).returning('id')) as { id: number }[];
       inboundId = row?.id ?? 0;
     }
-    const result = await handleMessage(trx, { message, screen: opts.screen ?? { kind: 'clean' }, inboundId, mailbox: 'test', mailboxProduct: null, envelopeRecipients: [], enrich: true }, {
+    const result = await handleMessage(trx, { message, screen: opts.screen ?? { kind: 'clean' }, inboundId, mailbox: 'test', mailboxProduct: null, envelopeRecipients: [], enrich: opts.enrich ?? true }, {
       config: opts.config ?? testConfig(), clock, kb: opts.kb ?? nullKb, log: silentLogger(),
     });
     return { ...result, inboundId };

@@ -1,3 +1,4 @@
+import { EnrichmentFailed } from '../../../src/pipeline/enrichment.js';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeReplyAddress } from '../../../src/mail/reply-address.js';
@@ -179,11 +180,15 @@ describe('handleMessage on PostgreSQL', () => {
     expect((await outboxSince(db, before)).map((x) => [x.template, x.data.query])).toEqual([['kb-results', 'operator directory']]);
   });
 
-  it('a failing knowledge-base search does not lose the incident', async () => {
-    const kb = { ...nullKb, suggest: async (trx: Knex | Knex.Transaction) => { await trx.raw('select * from no_such_table'); return []; } };
-    const r = await handle(db, makeMessage({ subject: 'Telrex search broken', text: 'x' }), { kb });
+  it('a failing knowledge-base search asks for a rerun, and the rerun without suggestions opens the incident', async () => {
+    let calls = 0;
+    const kb = { ...nullKb, suggest: async (trx: Knex | Knex.Transaction) => { calls += 1; await trx.raw('select * from no_such_table'); return []; } };
+    const msg = makeMessage({ subject: 'Telrex search broken', text: 'x' });
+    await expect(handle(db, msg, { kb })).rejects.toBeInstanceOf(EnrichmentFailed);
+    const r = await handle(db, msg, { kb, enrich: false });
+    expect(calls).toBe(1);
     expect(r.decision.kind).toBe('new-incident');
-    expect(await db('outbox').where({ incident_id: r.incidentId, template: 'incident-created' }).first()).toBeTruthy();
+    expect(await db('outbox').where({ incident_id: r.incidentId, template: 'incident-created' }).first()).toMatchObject({ data: expect.objectContaining({ suggestions: [] }) as unknown });
   });
 
   it('a permanent bounce marks the address and records a bounce on the incident', async () => {
