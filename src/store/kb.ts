@@ -14,6 +14,7 @@
 import type { Knex } from 'knex';
 import type { Article, ArticleHit, CategoryIndex, KnowledgeBase } from '../domain/kb/port.js';
 import { orQueryText, significantWords, usesSearchOperators } from '../domain/kb/text.js';
+import { createStemCache, type StemCache } from './kb-stems.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -39,27 +40,32 @@ export const SUGGEST_MIN_TERMS = 2;
 /** How many best-ranked candidates are checked against the thresholds. */
 const SUGGEST_CANDIDATES = 20;
 
-const EN_QUERY = "websearch_to_tsquery('english', :text)";
-const FR_QUERY = "websearch_to_tsquery('french', :text)";
+/** The SQL of one query in both languages: `en` and `fr` are tsquery expressions. */
+interface QuerySql { en: string; fr: string }
+
+/** A search text in websearch syntax, parsed by PostgreSQL in each language. */
+const WEBSEARCH: QuerySql = { en: "websearch_to_tsquery('english', :text)", fr: "websearch_to_tsquery('french', :text)" };
+/** Queries already parsed into tsquery text (kb-stems.ts): nothing left to stem at planning. */
+const PARSED: QuerySql = { en: 'cast(:enq as tsquery)', fr: 'cast(:frq as tsquery)' };
+
 /** The text-search configuration of the article aliased `t`. */
 const configOf = (t: string) => `case when ${t}.language = 'fr' then 'french'::regconfig else 'english'::regconfig end`;
 /** The query parsed in the language of the article aliased `t`. */
-const queryOf = (t: string) => `case when ${t}.language = 'fr' then ${FR_QUERY} else ${EN_QUERY} end`;
+const queryOf = (q: QuerySql, t: string) => `case when ${t}.language = 'fr' then ${q.fr} else ${q.en} end`;
 const CONFIG_OF = configOf('a');
-const QUERY_OF = queryOf('a');
 /** Two index-friendly conditions, one per language. */
-const MATCHES = `((a.language = 'en' and a.search @@ ${EN_QUERY}) or (a.language = 'fr' and a.search @@ ${FR_QUERY}))`;
+const matches = (q: QuerySql) => `((a.language = 'en' and a.search @@ ${q.en}) or (a.language = 'fr' and a.search @@ ${q.fr}))`;
 /**
  * The query with phrases ("a b" is a <-> b) loosened to "all the words" (a & b): the GIN
  * index answers it without reading rows, while a phrase must be checked row by row.
  */
 // cast(), not ::text: knex would read ":text" as the named binding of the same name.
 const loose = (q: string) => `cast(regexp_replace(cast(${q} as text), '<[0-9]*->|<[0-9]+>', '&', 'g') as tsquery)`;
-const LOOSE_MATCHES = `((a.language = 'en' and a.search @@ ${loose(EN_QUERY)}) or (a.language = 'fr' and a.search @@ ${loose(FR_QUERY)}))`;
+const looseMatches = (q: QuerySql) => `((a.language = 'en' and a.search @@ ${loose(q.en)}) or (a.language = 'fr' and a.search @@ ${loose(q.fr)}))`;
 
 /** Two index-friendly conditions on the title alone (kb_articles_title_search_ix). */
-const TITLE_MATCHES = `((a.language = 'en' and to_tsvector(${CONFIG_OF}, a.title) @@ ${EN_QUERY})
-  or (a.language = 'fr' and to_tsvector(${CONFIG_OF}, a.title) @@ ${FR_QUERY}))`;
+const titleMatches = (q: QuerySql) => `((a.language = 'en' and to_tsvector(${CONFIG_OF}, a.title) @@ ${q.en})
+  or (a.language = 'fr' and to_tsvector(${CONFIG_OF}, a.title) @@ ${q.fr}))`;
 
 /**
  * At most RANK_POOL matching articles, plus up to TITLE_POOL whose title matches, are ranked
@@ -75,7 +81,7 @@ const TITLE_POOL = 500;
 const PHRASE_EXAMINED = 4000;
 
 /**
- * `id, rank` of published articles of `:ids` matching `:text` in their own language, best
+ * `id, rank` of published articles of `:ids` matching the query in their own language, best
  * first: the matches are gathered through the GIN indexes (title matches, then any match),
  * then ranked. A title match is a match of the whole article except when the query excludes
  * a word the body has, so the full condition is checked after the title pool's LIMIT, which
@@ -83,21 +89,21 @@ const PHRASE_EXAMINED = 4000;
  * PHRASE_EXAMINED articles having all its words. The tsqueries are written inline (not in a
  * CTE) so they fold to constants and each `@@` condition can use an index.
  */
-const RANKED_POOL = `
-      select m.id, ts_rank_cd(${RANK_WEIGHTS}, m.search, ${queryOf('m')}, ${RANK_NORMALISATION}) as rank
+const rankedPool = (q: QuerySql) => `
+      select m.id, ts_rank_cd(${RANK_WEIGHTS}, m.search, ${queryOf(q, 'm')}, ${RANK_NORMALISATION}) as rank
       from (
         select distinct on (p.id) p.id, p.language, p.search from (
           (select a.id, a.language, a.search from (
              select a.id, a.language, a.search from kb_articles a
-             where a.published_at is not null and a.product_id = any(:ids::int[]) and ${TITLE_MATCHES}
+             where a.published_at is not null and a.product_id = any(:ids::int[]) and ${titleMatches(q)}
              limit ${TITLE_POOL}
-           ) a where ${MATCHES})
+           ) a where ${matches(q)})
           union all
           (select a.id, a.language, a.search from (
              select a.id, a.language, a.search from kb_articles a
-             where a.published_at is not null and a.product_id = any(:ids::int[]) and ${LOOSE_MATCHES}
+             where a.published_at is not null and a.product_id = any(:ids::int[]) and ${looseMatches(q)}
              limit ${PHRASE_EXAMINED}
-           ) a where ${MATCHES} limit ${RANK_POOL})
+           ) a where ${matches(q)} limit ${RANK_POOL})
         ) p
         order by p.id
       ) m
@@ -136,8 +142,8 @@ const toHit = (r: HitRow): ArticleHit => ({
 async function rankedHits(db: Db, text: string, ids: number[], limit: number): Promise<ArticleHit[]> {
   const sql = `
     select a.id, a.slug, a.title, p.code as product_code, p.name as product_name, c.name as category, top.rank,
-      ts_headline(${CONFIG_OF}, a.body, ${QUERY_OF}, :opts) as snippet
-    from (${RANKED_POOL} limit :limit) top
+      ts_headline(${CONFIG_OF}, a.body, ${queryOf(WEBSEARCH, 'a')}, :opts) as snippet
+    from (${rankedPool(WEBSEARCH)} limit :limit) top
     join kb_articles a on a.id = top.id
     join products p on p.id = a.product_id
     left join kb_categories c on c.id = a.category_id
@@ -261,19 +267,20 @@ async function index(db: Db, q: { productIds: number[]; perList?: number }): Pro
  * Articles answering an incident: candidates are ranked with the OR-query of the incident's
  * significant words; only those above both thresholds are kept (see SUGGEST_MIN_RANK).
  */
-async function suggest(db: Db, q: { title: string; description: string; productId: number; limit?: number }): Promise<ArticleHit[]> {
+async function suggest(db: Db, stems: StemCache, q: { title: string; description: string; productId: number; limit?: number }): Promise<ArticleHit[]> {
   const ids = cleanProductIds([q.productId]);
   const words = significantWords(`${q.title}\n${q.description}`, 40);
   if (!ids.length || !words.length) return [];
   const limit = Math.min(clampLimit(q.limit, 3), 3);
+  const { en, fr } = await stems.orQueries(db, words);
   const sql = `
     select a.id, a.slug, a.title, p.code as product_code, p.name as product_name, c.name as category, top.rank,
-      ts_headline(${CONFIG_OF}, a.body, ${QUERY_OF}, :opts) as snippet
-    from (${RANKED_POOL} limit :candidates) top
+      ts_headline(${CONFIG_OF}, a.body, ${queryOf(PARSED, 'a')}, :opts) as snippet
+    from (${rankedPool(PARSED)} limit :candidates) top
     join kb_articles a on a.id = top.id
     join products p on p.id = a.product_id
     left join kb_categories c on c.id = a.category_id
-    cross join lateral (select tsvector_to_array(to_tsvector(${CONFIG_OF}, :plain)) as words) w
+    cross join lateral (select case when a.language = 'fr' then cast(:frw as text[]) else cast(:enw as text[]) end as words) w
     where top.rank >= :minRank
       -- Distinct words shared, by a set intersection: comparing each of the article's words
       -- with the whole list costs milliseconds per article.
@@ -282,12 +289,13 @@ async function suggest(db: Db, q: { title: string; description: string; productI
     order by top.rank desc, a.id
     limit :limit`;
   const r = await db.raw<{ rows: HitRow[] }>(sql, {
-    text: orQueryText(words), plain: words.join(' '), ids, limit, candidates: SUGGEST_CANDIDATES,
+    enq: en.query, frq: fr.query, enw: en.lexemes, frw: fr.lexemes, ids, limit, candidates: SUGGEST_CANDIDATES,
     minRank: SUGGEST_MIN_RANK, minTerms: SUGGEST_MIN_TERMS, opts: HEADLINE_OPTIONS,
   });
   return r.rows.map(toHit);
 }
 
 export function createKnowledgeBase(): KnowledgeBase {
-  return { search, get, index, suggest };
+  const stems = createStemCache();
+  return { search, get, index, suggest: (db, q) => suggest(db, stems, q) };
 }
