@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import { actorEmail, actorName, type DomainEvent } from '../domain/incidents/types.js';
 import { deliverableRecipients, detailsOf, incidentNames, problemReportAudience, subscribersOf, type SubscriberRow } from '../store/incident-views.js';
-import { dedupeKey, queueMails } from './queue.js';
+import { dedupeKey, queueMails, type QueueRequest } from './queue.js';
 import type { TemplateData, TemplateName } from './templates/registry.js';
 
 type Option = keyof Pick<SubscriberRow, 'on_updated' | 'on_escalated' | 'on_workaround' | 'on_closed'>;
@@ -45,19 +45,18 @@ async function audience(trx: Knex.Transaction, config: Readonly<Config>, emails:
   return deliverableRecipients(trx, unique, { locale: config.locale.default, timeZone: config.locale.timeZone });
 }
 
-async function planCreated(trx: Knex.Transaction, config: Readonly<Config>, e: Extract<DomainEvent, { type: 'created' }>): Promise<number> {
+async function planCreated(trx: Knex.Transaction, config: Readonly<Config>, e: Extract<DomainEvent, { type: 'created' }>): Promise<QueueRequest<TemplateName>[]> {
   const { names, recipients: to } = await problemReportAudience(trx, e.incident, actorEmail(e.actor), { locale: config.locale.default, timeZone: config.locale.timeZone });
-  if (to.length === 0) return 0;
+  if (to.length === 0) return [];
   const reporter = { name: actorName(e.actor), email: actorEmail(e.actor) ?? '' };
   const data: TemplateData['problem-report'] = {
     incident: detailsOf(e.incident, names), accountName: names.account, reporter,
     description: e.incident.description, attachments: e.files.map((f) => ({ name: f.name, size: f.size })),
   };
-  const queued = await queueMails(trx, config, to.map((recipient) => ({
+  return to.map((recipient) => ({
     template: 'problem-report' as const, data, to: recipient, incidentId: e.incident.id, autoSubmitted: 'auto-generated' as const,
     dedupeKey: dedupeKey({ inboundId: e.origin.inboundId, eventId: e.eventId }, 'problem-report', recipient.email),
-  })));
-  return queued.filter((r) => r.created).length;
+  }));
 }
 
 async function fillEscalation(trx: Knex.Transaction, e: DomainEvent, plan: Plan<TemplateName>): Promise<void> {
@@ -69,12 +68,15 @@ async function fillEscalation(trx: Knex.Transaction, e: DomainEvent, plan: Plan<
   if (e.incident.version !== null) d.version = e.incident.version;
 }
 
-/** Queues the notifications for `events`; returns how many new outbox rows were written. */
-export async function planNotifications(trx: Knex.Transaction, config: Readonly<Config>, events: readonly DomainEvent[]): Promise<number> {
-  let queued = 0;
+/**
+ * The outbox rows announcing `events`, not yet written: a caller that answers the sender too
+ * writes its answer and these in one statement (queueMails).
+ */
+export async function planNotificationRows(trx: Knex.Transaction, config: Readonly<Config>, events: readonly DomainEvent[]): Promise<QueueRequest<TemplateName>[]> {
+  const rows: QueueRequest<TemplateName>[] = [];
   for (const e of events) {
     if (e.type === 'created') {
-      queued += await planCreated(trx, config, e);
+      rows.push(...(await planCreated(trx, config, e)));
       continue;
     }
     const plan = planFor(e);
@@ -83,11 +85,16 @@ export async function planNotifications(trx: Knex.Transaction, config: Readonly<
     if (to.length === 0) continue;
     await fillEscalation(trx, e, plan);
     const threading = e.incident.rootMessageId === null ? {} : { inReplyTo: e.incident.rootMessageId, references: [e.incident.rootMessageId] };
-    const rows = await queueMails(trx, config, to.map((recipient) => ({
+    rows.push(...to.map((recipient) => ({
       template: plan.template, data: plan.data, to: recipient, incidentId: e.incident.id, autoSubmitted: 'auto-generated' as const, threading,
       dedupeKey: dedupeKey({ inboundId: e.origin.inboundId, eventId: e.eventId }, `${plan.template}:${e.type}`, recipient.email),
     })));
-    queued += rows.filter((r) => r.created).length;
   }
-  return queued;
+  return rows;
+}
+
+/** Queues the notifications for `events`; returns how many new outbox rows were written. */
+export async function planNotifications(trx: Knex.Transaction, config: Readonly<Config>, events: readonly DomainEvent[]): Promise<number> {
+  const queued = await queueMails(trx, config, await planNotificationRows(trx, config, events));
+  return queued.filter((r) => r.created).length;
 }

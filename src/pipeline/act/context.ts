@@ -7,7 +7,7 @@ import type { Config } from '../../config/schema.js';
 import type { KnowledgeBase } from '../../domain/kb/port.js';
 import type { Actor, Origin } from '../../domain/incidents/types.js';
 import type { ParsedMessage } from '../../mail/types.js';
-import { dedupeKey, queueMail } from '../../outbound/queue.js';
+import { dedupeKey, queueMail, type QueueRequest } from '../../outbound/queue.js';
 import type { TemplateData, TemplateName } from '../../outbound/templates/registry.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Facts } from '../../rules/facts.js';
@@ -50,17 +50,27 @@ export interface AnswerOptions {
   limited?: boolean;
 }
 
-/** Answers the sender (From address, never Reply-To) with an auto-replied mail. */
-export async function answer<N extends TemplateName>(ctx: ActContext, template: N, data: TemplateData[N], opts: AnswerOptions = {}): Promise<boolean> {
+/**
+ * The answer to the sender (From address, never Reply-To) as an outbox row not yet written,
+ * or null when the mail has no sender to answer.
+ */
+export async function answerRow<N extends TemplateName>(ctx: ActContext, template: N, data: TemplateData[N], opts: AnswerOptions = {}): Promise<QueueRequest<N> | null> {
   const email = ctx.facts.sender.email;
-  if (email === null) return false;
+  if (email === null) return null;
   const to = senderRecipient(ctx.facts) ?? (await recipientOf(ctx, email));
   const id = ctx.message.messageId;
   const threading = id === null ? {} : { inReplyTo: id, references: [...ctx.message.references.filter((r) => r !== id), id] };
-  const r = await queueMail(ctx.trx, ctx.config, {
+  return {
     template, data, to, incidentId: opts.incidentId ?? null, autoSubmitted: 'auto-replied', threading,
     dedupeKey: dedupeKey({ inboundId: ctx.origin.inboundId }, template, email),
-  });
-  if (r.created && opts.limited === true) await countAutoReply(ctx.trx, email, ctx.origin.at);
+  };
+}
+
+/** Answers the sender (From address, never Reply-To) with an auto-replied mail. */
+export async function answer<N extends TemplateName>(ctx: ActContext, template: N, data: TemplateData[N], opts: AnswerOptions = {}): Promise<boolean> {
+  const row = await answerRow(ctx, template, data, opts);
+  if (row === null) return false;
+  const r = await queueMail(ctx.trx, ctx.config, row);
+  if (r.created && opts.limited === true) await countAutoReply(ctx.trx, row.to.email, ctx.origin.at);
   return r.created;
 }

@@ -5,15 +5,16 @@
  */
 import { customerUpdate } from '../../domain/incidents/customer-update.js';
 import { openIncident } from '../../domain/incidents/open.js';
-import type { Incident, Level, StoredFile } from '../../domain/incidents/types.js';
-import { planNotifications } from '../../outbound/planner.js';
-import type { KbSnippet } from '../../outbound/templates/registry.js';
+import type { DomainEvent, Incident, Level, StoredFile } from '../../domain/incidents/types.js';
+import { planNotificationRows } from '../../outbound/planner.js';
+import { queueMails, type QueueRequest } from '../../outbound/queue.js';
+import type { KbSnippet, TemplateName } from '../../outbound/templates/registry.js';
 import type { ProductFact } from '../../rules/facts.js';
 import { keywordHint } from '../../rules/text/fields.js';
 import { contactsByEmails } from '../../store/identity.js';
 import { incidentRepository } from '../../store/incidents.js';
 import { EnrichmentFailed } from '../enrichment.js';
-import { answer, senderActor, type ActContext } from './context.js';
+import { answerRow, senderActor, type ActContext } from './context.js';
 
 const LEVELS: readonly Level[] = ['low', 'normal', 'high', 'critical'];
 
@@ -36,13 +37,20 @@ async function colleaguesInCc(ctx: ActContext, accountId: number, reporterEmail:
   return out;
 }
 
-async function tellFilesTooLarge(ctx: ActContext, files: StoredFile[], incident: Incident): Promise<void> {
+/** The answer listing files over the limit, if any were. */
+async function filesTooLarge(ctx: ActContext, files: StoredFile[], incident: Incident): Promise<QueueRequest<TemplateName> | null> {
   const omitted = files.filter((f) => f.omitted);
-  if (omitted.length === 0) return;
-  await answer(ctx, 'attachment-too-large', {
+  if (omitted.length === 0) return null;
+  return answerRow(ctx, 'attachment-too-large', {
     reference: incident.reference, files: omitted.map((f) => ({ name: f.name, size: f.size })),
     limitBytes: ctx.config.limits.attachmentBytes, ftpInstructions: ctx.config.largeFiles.ftpInstructions,
   }, { incidentId: incident.id });
+}
+
+/** The answers to the sender and the notifications of `events`, in one statement. */
+async function queueAll(ctx: ActContext, answers: (QueueRequest<TemplateName> | null)[], events: DomainEvent[]): Promise<void> {
+  const rows = [...answers.filter((a) => a !== null), ...(await planNotificationRows(ctx.trx, ctx.config, events))];
+  await queueMails(ctx.trx, ctx.config, rows);
 }
 
 async function suggestions(ctx: ActContext, incident: Incident, productId: number): Promise<KbSnippet[]> {
@@ -73,10 +81,11 @@ export async function actNewIncident(ctx: ActContext, product: ProductFact, link
     attachments: ctx.message.attachments, attachmentLimitBytes: ctx.config.limits.attachmentBytes,
     alsoSubscribe: await colleaguesInCc(ctx, contact.accountId, contact.email),
   }, ctx.origin, ctx.config.reference);
-  await answer(ctx, 'incident-created', { reference: incident.reference, title: incident.title, product: product.name, suggestions: await suggestions(ctx, incident, product.id) }, { incidentId: incident.id });
   const created = events.find((e) => e.type === 'created');
-  if (created?.type === 'created') await tellFilesTooLarge(ctx, created.files, incident);
-  await planNotifications(ctx.trx, ctx.config, events);
+  await queueAll(ctx, [
+    await answerRow(ctx, 'incident-created', { reference: incident.reference, title: incident.title, product: product.name, suggestions: await suggestions(ctx, incident, product.id) }, { incidentId: incident.id }),
+    created?.type === 'created' ? await filesTooLarge(ctx, created.files, incident) : null,
+  ], events);
   return incident.id;
 }
 
@@ -87,8 +96,9 @@ export async function actUpdate(ctx: ActContext, incidentId: number, reopen: boo
   }, ctx.origin);
   const updated = events.find((e) => e.type === 'updated');
   const files = updated?.type === 'updated' ? updated.files : [];
-  await answer(ctx, 'update-received', { reference: incident.reference, title: incident.title, receivedAt: ctx.origin.at, attachmentNames: files.map((f) => f.name) }, { incidentId });
-  await tellFilesTooLarge(ctx, files, incident);
-  await planNotifications(ctx.trx, ctx.config, events);
+  await queueAll(ctx, [
+    await answerRow(ctx, 'update-received', { reference: incident.reference, title: incident.title, receivedAt: ctx.origin.at, attachmentNames: files.map((f) => f.name) }, { incidentId }),
+    await filesTooLarge(ctx, files, incident),
+  ], events);
   return incident.id;
 }
