@@ -4,44 +4,59 @@
  * timeline (so handling one twice changes nothing).
  */
 import type { Knex } from 'knex';
+import { prepared } from '../platform/db.js';
 import type { IncidentFact } from '../rules/facts.js';
 
 type Db = Knex | Knex.Transaction;
 
-interface IncidentRow { id: number; reference: string; account_id: number; reporter_contact_id: number | null; product_id: number | null; status: string; closed_at: Date | null; reply_secret: string }
+interface IncidentRow {
+  id: number; reference: string; account_id: number; reporter_contact_id: number | null; product_id: number | null; status: string;
+  closed_at: Date | null; reply_secret: string; subscribers: string[];
+}
 
 export interface IncidentWithSecret { fact: IncidentFact; replySecret: string }
 
-async function toFact(db: Db, row: IncidentRow): Promise<IncidentWithSecret> {
-  const subs = (await db('subscriptions').where({ incident_id: row.id }).select('email')) as { email: string }[];
+function toFact(row: IncidentRow): IncidentWithSecret {
   return {
     fact: {
       id: row.id, reference: row.reference, accountId: row.account_id, reporterContactId: row.reporter_contact_id,
-      productId: row.product_id, status: row.status, closedAt: row.closed_at, subscriberEmails: subs.map((s) => s.email.toLowerCase()),
+      productId: row.product_id, status: row.status, closedAt: row.closed_at, subscriberEmails: row.subscribers.map((s) => s.toLowerCase()),
     },
     replySecret: row.reply_secret,
   };
 }
 
-const COLUMNS = ['id', 'reference', 'account_id', 'reporter_contact_id', 'product_id', 'status', 'closed_at', 'reply_secret'];
+/** An incident with its subscribers' addresses, in one query, for the incident `:which` selects. */
+const incidentWhere = (which: string) => `
+  select i.id, i.reference, i.account_id, i.reporter_contact_id, i.product_id, i.status, i.closed_at, i.reply_secret,
+    array(select s.email from subscriptions s where s.incident_id = i.id order by s.id) as subscribers
+  from incidents i where i.id = (${which})`;
 
-export async function incidentByReference(db: Db, reference: string): Promise<IncidentWithSecret | null> {
-  const row = (await db('incidents').where('reference', reference.toUpperCase()).first(COLUMNS)) as IncidentRow | undefined;
-  return row === undefined ? null : toFact(db, row);
+async function one(db: Db, sql: string, bindings: Record<string, unknown>, name: string): Promise<IncidentWithSecret | null> {
+  const r = (await db.raw(sql, bindings).options(prepared(name))) as { rows: IncidentRow[] };
+  const row = r.rows[0];
+  return row === undefined ? null : toFact(row);
 }
 
-export async function incidentById(db: Db, id: number): Promise<IncidentWithSecret | null> {
-  const row = (await db('incidents').where({ id }).first(COLUMNS)) as IncidentRow | undefined;
-  return row === undefined ? null : toFact(db, row);
+export function incidentByReference(db: Db, reference: string): Promise<IncidentWithSecret | null> {
+  return one(db, incidentWhere('select id from incidents where reference = :reference'), { reference: reference.toUpperCase() }, 'incident_by_reference');
 }
 
-/** The incident of the newest mail we sent among `messageIds`, if any. */
+export function incidentById(db: Db, id: number): Promise<IncidentWithSecret | null> {
+  return one(db, incidentWhere(':id'), { id }, 'incident_by_id');
+}
+
+/**
+ * The incident of the newest mail we sent among `messageIds`, if any: the outbox first, else
+ * the timeline's record of mail sent (`email_out`), in one query.
+ */
 export async function incidentBySentMessageIds(db: Db, messageIds: readonly string[]): Promise<IncidentWithSecret | null> {
   if (messageIds.length === 0) return null;
   const ids = messageIds.map((m) => m.toLowerCase());
-  const out = (await db('outbox').whereRaw('lower(message_id) = any(?)', [ids]).whereNotNull('incident_id').orderBy('id', 'desc').first('incident_id')) as { incident_id: number } | undefined;
-  const ev = out ?? ((await db('incident_events').whereRaw('lower(message_id) = any(?)', [ids]).andWhere('kind', 'email_out').orderBy('id', 'desc').first('incident_id')) as { incident_id: number } | undefined);
-  return ev === undefined ? null : incidentById(db, ev.incident_id);
+  return one(db, incidentWhere(`coalesce(
+      (select incident_id from outbox where lower(message_id) = any(cast(:ids as text[])) and incident_id is not null order by id desc limit 1),
+      (select incident_id from incident_events where lower(message_id) = any(cast(:ids as text[])) and kind = 'email_out' order by id desc limit 1))`),
+  { ids }, 'incident_by_sent_message_ids');
 }
 
 export async function incidentOfInbound(db: Db, inboundId: number): Promise<number | null> {
