@@ -92,7 +92,7 @@ it(`${KILLS} SIGKILLs over ${MESSAGES} messages: each processed, each incident a
   };
 
   const random = rng(20261121);
-  const kills: { inbound: number; sunk: number; inFlight: string[] }[] = [];
+  const kills: { inbound: number; sunk: number; inFlight: string[]; at: number }[] = [];
   for (let k = 1; k <= KILLS; k += 1) {
     const proc = track(startCasemail(env));
     const target = Math.floor((MESSAGES * k) / (KILLS + 1));
@@ -102,6 +102,7 @@ it(`${KILLS} SIGKILLs over ${MESSAGES} messages: each processed, each incident a
     }, scaled(60_000, 120_000), 20);
     // A little later, at a seeded moment, so kills also land in the middle of deliveries.
     await sleep(Math.floor(random() * 300));
+    const at = performance.now();
     proc.child.kill('SIGKILL');
     await proc.exited;
     const pid = proc.child.pid ?? -1;
@@ -111,7 +112,7 @@ it(`${KILLS} SIGKILLs over ${MESSAGES} messages: each processed, each incident a
       .where({ status: 'pending' })
       .andWhere('claimed_by', 'like', `%:${pid}:%`)
       .update({ next_attempt_at: t.db.fn.now() }, ['message_id'])) as { message_id: string }[]).map((r) => bare(r.message_id));
-    kills.push({ inbound: await count('inbound_messages'), sunk: sink.mails.length, inFlight });
+    kills.push({ inbound: await count('inbound_messages'), sunk: sink.mails.length, inFlight, at });
   }
   expect(kills.every((k) => k.inbound < MESSAGES)).toBe(true);
 
@@ -139,6 +140,21 @@ it(`${KILLS} SIGKILLs over ${MESSAGES} messages: each processed, each incident a
   const inFlightAtKills = kills.reduce((sum, k) => sum + k.inFlight.length, 0);
   const heldAtKills = new Set(kills.flatMap((k) => k.inFlight));
   const twice = [...deliveries].filter(([, n]) => n > 1).map(([id]) => id);
+  // Where each duplicate's first copy was when its sender was killed: still with the relay
+  // (final dot sent, no 250 yet: no sender can tell) or past the 250, before our COMMIT.
+  const firstCopy = new Map<string, { dataEndedAt: number; acceptedAt: number }>();
+  for (const mail of sink.mails) {
+    const id = bare(mail.parsed.messageId);
+    if (!firstCopy.has(id)) firstCopy.set(id, mail);
+  }
+  const killed = { before250: 0, after250: 0, unattributed: 0 };
+  for (const id of twice) {
+    const copy = firstCopy.get(id);
+    const kill = copy === undefined ? undefined : kills.find((k) => k.at >= copy.dataEndedAt);
+    if (copy === undefined || kill === undefined) killed.unattributed += 1;
+    else if (kill.at < copy.acceptedAt) killed.before250 += 1;
+    else killed.after250 += 1;
+  }
   reportCounts('kill-storm', {
     messages: MESSAGES,
     kills: KILLS,
@@ -150,6 +166,9 @@ it(`${KILLS} SIGKILLs over ${MESSAGES} messages: each processed, each incident a
     sinkMails: sink.mails.length,
     distinctDelivered: deliveries.size,
     duplicateDeliveries: duplicates,
+    duplicatedKilledBefore250: killed.before250,
+    duplicatedKilledAfter250: killed.after250,
+    duplicatedUnattributed: killed.unattributed,
     claimedAtKills: inFlightAtKills,
     heldSendsPerKill: HELD,
   });
