@@ -115,7 +115,9 @@ export async function runReminders(trx: Knex.Transaction, config: Readonly<Confi
   for (const candidate of candidates) {
     try {
       await trx.transaction(async (sp) => {
-        const fresh = (await pendingQuery(sp).where('i.id', candidate.incidentId).forUpdate('i').first()) as PendingRow | undefined;
+        // NO KEY UPDATE, not FOR UPDATE: it still serialises with other actions on the
+        // incident but does not wait for a mail about it that is being sent (see incident-work).
+        const fresh = (await pendingQuery(sp).where('i.id', candidate.incidentId).forNoKeyUpdate('i').first()) as PendingRow | undefined;
         const action = fresh === undefined ? null : reminderActionFor(toPending(fresh), now, policy);
         if (fresh === undefined || action === null) return;
         if (action.kind === 'remind') {

@@ -1,13 +1,16 @@
 /**
- * Carrying one batch of outbox rows to their outcome: claim, render, compose, send, record.
- * It gathers facts and carries out the decisions of `delivery-errors.ts` (retry or
+ * Carrying one batch of outbox rows to their outcome: claim, render, compose, send, record
+ * (`committed-send.ts` keeps the send and its record together). It gathers facts and carries out the decisions of `delivery-errors.ts` (retry or
  * permanent, backoff); it decides nothing about SMTP replies itself. The polling around
  * it lives in `worker.ts`.
  */
 import type { Knex } from 'knex';
+import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
+import type { Semaphore } from '../platform/semaphore.js';
+import { sendInHeldTransaction, sendThenRecord, type SendAttempt } from './committed-send.js';
 import { composeMail } from './compose.js';
 import { classifyDeliveryError, describeDeliveryError, isPermanentRecipientReply, retryDelayMs } from './delivery-errors.js';
 import {
@@ -16,10 +19,10 @@ import {
   markBouncing,
   recordFailure,
   recordRetry,
-  recordSent,
   subscriptionKey,
   type BatchFacts,
   type OutboxRow,
+  type SentRecord,
 } from './outbox-store.js';
 import type { RenderedMail, Renderer } from './render.js';
 import { TEMPLATE_NAMES, type RenderData, type TemplateName } from './templates/registry.js';
@@ -34,6 +37,12 @@ export interface DeliveryContext {
   clock: Clock;
   /** Written to `claimed_by`. */
   owner: string;
+  /**
+   * Bounds the sends that hold a transaction open until the relay answers; null where
+   * none can be held (the embedded database's single connection, a tiny pool), in which
+   * case each mail is recorded right after its 250.
+   */
+  heldSends: Semaphore | null;
   leaseMs: number;
   random: () => number;
 }
@@ -50,7 +59,8 @@ export interface BatchResult extends RunResult {
   claimed: number;
 }
 
-type Outcome = 'sent' | 'retried' | 'failed';
+/** 'skipped': another worker holds the row now, or it was dropped; it is not counted. */
+type Outcome = 'sent' | 'retried' | 'failed' | 'skipped';
 
 const TEMPLATES = new Set<string>(TEMPLATE_NAMES);
 
@@ -67,23 +77,8 @@ function renderRow(ctx: DeliveryContext, row: OutboxRow): RenderedMail {
   return ctx.renderer.render(row.template as TemplateName, row.locale, data);
 }
 
-/** Retries a write briefly (a database fail-over, a dropped connection) before giving up. */
-async function persist(write: () => Promise<void>, delaysMs: readonly number[] = [100, 500, 2000]): Promise<void> {
-  for (const delay of delaysMs) {
-    try {
-      return await write();
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-  return write();
-}
-
-async function onSent(ctx: DeliveryContext, row: OutboxRow, rendered: RenderedMail, info: SendResult, now: Date): Promise<void> {
-  const { db, config } = ctx;
-  // The mail is out: losing this record would send it again when the lease runs out.
-  await persist(() => recordSent(db, { row, now, subject: rendered.subject, author: config.mail.supportAddress }));
-  // A Cc refused for good while others accepted the mail: the mail is sent, the address bounces.
+/** A Cc refused for good while others accepted the mail: the mail is sent, the address bounces. */
+async function markRefusedCc(db: Knex, info: SendResult, now: Date): Promise<void> {
   const refused = (info.rejectedErrors ?? [])
     .filter((e) => typeof e.recipient === 'string' && isPermanentRecipientReply(e.response ?? ''))
     .map((e) => ({ address: e.recipient ?? '', reason: e.response ?? '' }));
@@ -108,6 +103,26 @@ async function onError(ctx: DeliveryContext, row: OutboxRow, err: unknown): Prom
   return exhausted ? 'failed' : 'retried';
 }
 
+/**
+ * The database failed before anything was sent: the row is released for a retry with
+ * backoff instead of waiting for its lease; if even that write fails, the lease brings it back.
+ */
+async function onUnprepared(ctx: DeliveryContext, row: OutboxRow, err: unknown): Promise<Outcome> {
+  const { config } = ctx;
+  const policy = { baseMs: config.outbox.backoffBaseMs, maxMs: config.outbox.backoffMaxMs };
+  const retryAt = new Date(ctx.clock.now().getTime() + retryDelayMs(row.attempts, policy, ctx.random));
+  const reason = `database: ${describeDeliveryError(err)}`;
+  await recordRetry(ctx.db, row, { error: reason, retryAt });
+  ctx.log.warn({ msg: 'mail not sent, its record could not be prepared', outbox: row.id, reason });
+  return 'retried';
+}
+
+async function send(ctx: DeliveryContext, message: Mail.Options, rec: SentRecord): Promise<SendAttempt> {
+  const { db, transport, heldSends } = ctx;
+  if (heldSends === null) return sendThenRecord(db, transport, message, rec);
+  return heldSends.run(() => sendInHeldTransaction(db, transport, message, rec));
+}
+
 async function deliver(ctx: DeliveryContext, row: OutboxRow, facts: BatchFacts): Promise<Outcome> {
   const { db, config, log } = ctx;
   let rendered: RenderedMail;
@@ -125,14 +140,20 @@ async function deliver(ctx: DeliveryContext, row: OutboxRow, facts: BatchFacts):
     incident !== null && row.auto_submitted === 'auto-generated' && facts.subscribed.has(subscriptionKey(incident.id, row.to_address));
   const cc = row.cc.filter((a) => !facts.bouncing.has(a.toLowerCase()));
   const message = composeMail({ row, incident, rendered, cc, offerUnsubscribe, config, now: ctx.clock.now() });
-  let info: SendResult;
-  try {
-    info = await ctx.transport.sendMail(message);
-  } catch (err) {
-    return onError(ctx, row, err);
+  const rec: SentRecord = { row, now: ctx.clock.now(), subject: rendered.subject, author: config.mail.supportAddress };
+  const attempt = await send(ctx, message, rec);
+  switch (attempt.kind) {
+    case 'sent':
+      await markRefusedCc(db, attempt.info, ctx.clock.now());
+      return 'sent';
+    case 'refused':
+      return onError(ctx, row, attempt.err);
+    case 'unprepared':
+      return onUnprepared(ctx, row, attempt.err);
+    case 'not-ours':
+      log.info({ msg: 'mail not sent, the row is no longer ours', outbox: row.id });
+      return 'skipped';
   }
-  await onSent(ctx, row, rendered, info, ctx.clock.now());
-  return 'sent';
 }
 
 /** Claims one batch of due rows and carries each to its outcome. */
@@ -142,10 +163,13 @@ export async function runBatch(ctx: DeliveryContext): Promise<BatchResult> {
   const result = { sent: 0, retried: 0, failed: 0, suppressed: claim.suppressed, claimed: claim.rows.length + claim.suppressed };
   if (claim.rows.length === 0) return result;
   const facts = await loadBatchFacts(db, claim.rows);
-  // The pooled transport queues these over its connections; recording runs as each send ends.
+  // Each row waits for its turn to send (a bounded number hold a transaction open at once)
+  // and is recorded as its send ends.
   const outcomes = await Promise.allSettled(claim.rows.map((row) => deliver(ctx, row, facts)));
   for (const [i, o] of outcomes.entries()) {
-    if (o.status === 'fulfilled') result[o.value] += 1;
+    if (o.status === 'fulfilled') {
+      if (o.value !== 'skipped') result[o.value] += 1;
+    }
     // The row keeps its lease and comes back when it runs out; nothing is lost.
     else log.error({ msg: 'recording a delivery failed', outbox: claim.rows[i]?.id, err: o.reason as unknown });
   }

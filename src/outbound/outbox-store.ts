@@ -145,30 +145,51 @@ export interface SentRecord {
  * Marks the row sent and makes sure the incident's timeline shows the mail with its
  * Message-ID (replies are matched on it). A use case that already wrote the entry in its
  * own transaction, under the same Message-ID, is not duplicated. One statement, so it is
- * atomic and costs one round trip per mail instead of five for a transaction.
+ * atomic and costs one round trip per mail. With `owner`, only a row still pending and
+ * claimed by that owner is written; the result says whether it was.
  */
-export async function recordSent(db: Knex, rec: SentRecord): Promise<void> {
+async function writeSent(db: Knex | Knex.Transaction, rec: SentRecord, owner: string | null): Promise<boolean> {
   const { row } = rec;
   const id = row.message_id.replace(/^<|>$/g, '');
   const data = JSON.stringify({ outboxId: row.id, template: row.template, to: row.to_address, cc: row.cc });
   // The timeline entry is a delivery record ('internal'), not a conversation entry: staff
   // answers are written, customer-visible, by their own use case.
-  await db.raw(
+  const result = (await db.raw(
     `with sent as (
        update outbox set status = 'sent', sent_at = ?, last_error = null, claimed_by = null
-        where id = ? and incident_id is not null
-       returning incident_id)
-     insert into incident_events (incident_id, kind, visibility, author_kind, author_email, body, message_id, data, created_at)
-     select sent.incident_id, 'email_out', 'internal', 'system', ?, ?, ?, ?::jsonb, ?
-       from sent
-      where not exists (
-        select 1 from incident_events e
-         where e.incident_id = sent.incident_id and e.kind = 'email_out' and lower(e.message_id) in (?, ?))`,
-    [rec.now, row.id, rec.author, rec.subject, id, data, rec.now, id.toLowerCase(), `<${id.toLowerCase()}>`],
-  );
-  if (row.incident_id === null) {
-    await db('outbox').where({ id: row.id }).update({ status: 'sent', sent_at: rec.now, last_error: null, claimed_by: null });
-  }
+        where id = ? and (?::text is null or (status = 'pending' and claimed_by = ?))
+       returning incident_id),
+     entry as (
+       insert into incident_events (incident_id, kind, visibility, author_kind, author_email, body, message_id, data, created_at)
+       select sent.incident_id, 'email_out', 'internal', 'system', ?, ?, ?, ?::jsonb, ?
+         from sent
+        where sent.incident_id is not null and not exists (
+          select 1 from incident_events e
+           where e.incident_id = sent.incident_id and e.kind = 'email_out' and lower(e.message_id) in (?, ?)))
+     select count(*)::int as n from sent`,
+    [rec.now, row.id, owner, owner, rec.author, rec.subject, id, data, rec.now, id.toLowerCase(), `<${id.toLowerCase()}>`],
+  )) as { rows: { n: number }[] };
+  return (result.rows[0]?.n ?? 0) > 0;
+}
+
+/**
+ * Records a mail the relay accepted. Idempotent, and whoever holds the row now: the mail is
+ * out, so it must be marked sent even if a COMMIT was lost or the lease ran out meanwhile.
+ */
+export async function recordSent(db: Knex, rec: SentRecord): Promise<void> {
+  await writeSent(db, rec, null);
+}
+
+/**
+ * Writes the sent record inside the transaction that will carry the mail, before it goes
+ * out; committing it is then the only step left after the relay's 250. False when the row
+ * is no longer this worker's to send (its lease ran out and another worker took it, or it
+ * was dropped), in which case nothing must be sent.
+ */
+export async function prepareSent(trx: Knex.Transaction, rec: SentRecord): Promise<boolean> {
+  const owner = rec.row.claimed_by;
+  if (owner === null) return false;
+  return writeSent(trx, rec, owner);
 }
 
 /** A transient failure: try again at `retryAt`, or give up once the attempts are spent. */

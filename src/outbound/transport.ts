@@ -22,6 +22,13 @@ export interface SendResult {
   response: string;
 }
 
+/**
+ * How long nodemailer waits for the relay: to connect, for its greeting, and for any reply
+ * once connected (an idle socket). The outbox worker derives from them how long a send may
+ * keep its database transaction open.
+ */
+export const SMTP_TIMEOUTS = { connectionMs: 30_000, greetingMs: 30_000, socketMs: 120_000 } as const;
+
 /** The part of a nodemailer transporter the outbox worker uses; tests may hand in their own. */
 export interface OutboundTransport {
   sendMail(message: Mail.Options): Promise<SendResult>;
@@ -65,14 +72,14 @@ export function createTransport(smtp: Readonly<Config['smtpOut']>, log: Logger, 
     // nodemailer logs through a bunyan-like logger; ours keeps its output at debug.
     logger: false as const,
     getSocket(_options: unknown, callback: (err: Error | null, socketOptions: { connection: Socket } | null) => void) {
-      connectWithoutDelay(smtp.host, smtp.port, 30_000).then(
+      connectWithoutDelay(smtp.host, smtp.port, SMTP_TIMEOUTS.connectionMs).then(
         (connection) => callback(null, { connection }),
         (err: Error) => callback(err, null),
       );
     },
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 120_000,
+    connectionTimeout: SMTP_TIMEOUTS.connectionMs,
+    greetingTimeout: SMTP_TIMEOUTS.greetingMs,
+    socketTimeout: SMTP_TIMEOUTS.socketMs,
   };
   // nodemailer's pool puts a message back in its queue every time a connection closes under
   // it, without limit by default: a relay that accepts and drops connections (crashed behind

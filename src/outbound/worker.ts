@@ -8,7 +8,10 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../platform/clock.js';
+import { isEmbedded } from '../platform/db.js';
 import type { Logger } from '../platform/logger.js';
+import { createSemaphore } from '../platform/semaphore.js';
+import { heldSendLimit } from './committed-send.js';
 import { runBatch, type DeliveryContext, type RunResult } from './delivery.js';
 import type { Renderer } from './render.js';
 import type { OutboundTransport } from './transport.js';
@@ -43,8 +46,10 @@ export interface OutboxWorker {
 const DEFAULT_LEASE_MS = 10 * 60_000;
 
 export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
+  const held = isEmbedded(deps.db) ? 0 : heldSendLimit(deps.config);
   const ctx: DeliveryContext = {
     ...deps,
+    heldSends: held > 0 ? createSemaphore(held) : null,
     owner: deps.lockName ?? `${deps.config.instance.id}:${process.pid}:${randomBytes(3).toString('hex')}`,
     leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
     random: deps.random ?? Math.random,

@@ -82,7 +82,10 @@ export async function workIncident(deps: IncidentWorkDeps, staff: StaffActor, re
   const outcome = await deps.db.transaction(async (trx) => {
     const found = await findOrFail(trx, reference);
     // One action at a time per incident: the state machine reads then writes the status.
-    await trx('incidents').where({ id: found.id }).forUpdate().first('id');
+    // NO KEY UPDATE is enough for that and, unlike FOR UPDATE, does not wait for the
+    // outbox worker, whose open send transaction holds a key-share lock on the incident
+    // (its timeline entry's foreign key) until the relay answers.
+    await trx('incidents').where({ id: found.id }).forNoKeyUpdate().first('id');
     const before = await lastEventId(trx, found.id);
     const { queued } = await carryOut(trx, deps.config, found.id, await toIncidentAction(trx, staff, action), staffAuthor(staff), origin);
     const entries = await timelineOf(trx, found.id, { internal: true, afterId: before });

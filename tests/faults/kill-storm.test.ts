@@ -4,13 +4,17 @@
  * again while it ingests a batch and sends the confirmations, then restarted. At the end
  * every message is in the inbound log once, every incident exists once, every outbox row
  * is sent and every confirmation reached the sink. A kill that lands between the relay's
- * 250 and the commit of "sent" makes a second delivery of the same mail (same Message-ID,
- * fixed at enqueue) unavoidable in SMTP; the test measures and prints that count, and
- * requires it to stay within the mails that were in flight at the kills.
+ * 250 and the COMMIT of "sent" (prepared before the send, so only the COMMIT is left to
+ * write) makes a second delivery of the same mail (same Message-ID, fixed at enqueue)
+ * unavoidable in SMTP; the test measures and prints that count, and requires every
+ * duplicate to be a row the killed process held, at most one per send transaction it could
+ * hold open at that kill.
  * Short: 3 kills over 300 messages; FAULT_SCALE=long: 20 kills over 2,000.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { heldSendLimit } from '../../src/outbound/committed-send.js';
 import { seedDemo } from '../../src/store/seed.js';
+import { testConfig } from '../support/config.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { startDovecot, type Dovecot } from '../support/dovecot.js';
 import { reportCounts, scaled, sleep } from '../support/fault-scale.js';
@@ -21,6 +25,9 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 const MESSAGES = scaled(300, 2000);
 const KILLS = scaled(3, 20);
 const BATCH = 20;
+// The service runs with the default pool and SMTP connections: this many send transactions
+// can be open at once, so a kill can catch at most this many mails between 250 and COMMIT.
+const HELD = heldSendLimit(testConfig());
 
 let dovecot: Dovecot;
 let t: TestDb;
@@ -85,7 +92,7 @@ it(`${KILLS} SIGKILLs over ${MESSAGES} messages: each processed, each incident a
   };
 
   const random = rng(20261121);
-  const kills: { inbound: number; sunk: number; inFlight: number }[] = [];
+  const kills: { inbound: number; sunk: number; inFlight: string[]; at: number }[] = [];
   for (let k = 1; k <= KILLS; k += 1) {
     const proc = track(startCasemail(env));
     const target = Math.floor((MESSAGES * k) / (KILLS + 1));
@@ -95,16 +102,17 @@ it(`${KILLS} SIGKILLs over ${MESSAGES} messages: each processed, each incident a
     }, scaled(60_000, 120_000), 20);
     // A little later, at a seeded moment, so kills also land in the middle of deliveries.
     await sleep(Math.floor(random() * 300));
+    const at = performance.now();
     proc.child.kill('SIGKILL');
     await proc.exited;
     const pid = proc.child.pid ?? -1;
     // Rows the dead worker had claimed are its lease's until it runs out (10 minutes in
     // production); the test moves the clock of those rows on instead of waiting.
-    const inFlight = await t.db('outbox')
+    const inFlight = ((await t.db('outbox')
       .where({ status: 'pending' })
       .andWhere('claimed_by', 'like', `%:${pid}:%`)
-      .update({ next_attempt_at: t.db.fn.now() });
-    kills.push({ inbound: await count('inbound_messages'), sunk: sink.mails.length, inFlight });
+      .update({ next_attempt_at: t.db.fn.now() }, ['message_id'])) as { message_id: string }[]).map((r) => bare(r.message_id));
+    kills.push({ inbound: await count('inbound_messages'), sunk: sink.mails.length, inFlight, at });
   }
   expect(kills.every((k) => k.inbound < MESSAGES)).toBe(true);
 
@@ -129,7 +137,24 @@ it(`${KILLS} SIGKILLs over ${MESSAGES} messages: each processed, each incident a
     deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
   }
   const duplicates = [...deliveries.values()].reduce((sum, n) => sum + n - 1, 0);
-  const inFlightAtKills = kills.reduce((sum, k) => sum + k.inFlight, 0);
+  const inFlightAtKills = kills.reduce((sum, k) => sum + k.inFlight.length, 0);
+  const heldAtKills = new Set(kills.flatMap((k) => k.inFlight));
+  const twice = [...deliveries].filter(([, n]) => n > 1).map(([id]) => id);
+  // Where each duplicate's first copy was when its sender was killed: still with the relay
+  // (final dot sent, no 250 yet: no sender can tell) or past the 250, before our COMMIT.
+  const firstCopy = new Map<string, { dataEndedAt: number; acceptedAt: number }>();
+  for (const mail of sink.mails) {
+    const id = bare(mail.parsed.messageId);
+    if (!firstCopy.has(id)) firstCopy.set(id, mail);
+  }
+  const killed = { before250: 0, after250: 0, unattributed: 0 };
+  for (const id of twice) {
+    const copy = firstCopy.get(id);
+    const kill = copy === undefined ? undefined : kills.find((k) => k.at >= copy.dataEndedAt);
+    if (copy === undefined || kill === undefined) killed.unattributed += 1;
+    else if (kill.at < copy.acceptedAt) killed.before250 += 1;
+    else killed.after250 += 1;
+  }
   reportCounts('kill-storm', {
     messages: MESSAGES,
     kills: KILLS,
@@ -141,7 +166,11 @@ it(`${KILLS} SIGKILLs over ${MESSAGES} messages: each processed, each incident a
     sinkMails: sink.mails.length,
     distinctDelivered: deliveries.size,
     duplicateDeliveries: duplicates,
+    duplicatedKilledBefore250: killed.before250,
+    duplicatedKilledAfter250: killed.after250,
+    duplicatedUnattributed: killed.unattributed,
     claimedAtKills: inFlightAtKills,
+    heldSendsPerKill: HELD,
   });
 
   expect(await count('inbound_messages')).toBe(MESSAGES);
@@ -156,7 +185,10 @@ it(`${KILLS} SIGKILLs over ${MESSAGES} messages: each processed, each incident a
   // Every row delivered, and nothing delivered that no row asked for.
   expect(deliveries.size).toBe(expectedIds.size);
   for (const id of deliveries.keys()) expect(expectedIds.has(id)).toBe(true);
-  // A second delivery can only come from a row that was claimed by a killed worker.
-  expect(duplicates).toBeLessThanOrEqual(inFlightAtKills);
+  // A second delivery can only come from a row a killed process held, sent but not yet
+  // committed: one per send transaction it had open, and each time at most once per kill.
+  for (const id of twice) expect(heldAtKills.has(id), `${id} delivered twice but not held at a kill`).toBe(true);
+  expect(duplicates).toBeLessThanOrEqual(kills.reduce((sum, k) => sum + Math.min(k.inFlight.length, HELD), 0));
+  for (const id of twice) expect(deliveries.get(id) ?? 0).toBeLessThanOrEqual(1 + kills.filter((k) => k.inFlight.includes(id)).length);
   expect((await dovecot.list('support', 'casemail.processed')).length).toBe(MESSAGES);
 }, scaled(180_000, 1_800_000));

@@ -12,6 +12,9 @@ export interface SunkMail {
   rcptTo: string[];
   raw: Buffer;
   parsed: ParsedMail;
+  /** performance.now() when the final dot arrived, and when the 250 was written. */
+  dataEndedAt: number;
+  acceptedAt: number;
 }
 
 export interface SinkReply {
@@ -122,11 +125,14 @@ function createServer(state: SinkState): SMTPServer {
       const mailFrom = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
       readAll(stream)
         .then(async (raw) => {
+          const dataEndedAt = performance.now();
           const reply = state.take('data', rcptTo);
           const parsed = await simpleParser(raw);
           later(reply, () => {
             if (reply && reply.code >= 400) return callback(smtpError(reply));
-            state.accept({ mailFrom, rcptTo, raw, parsed });
+            // Like any relay, the sink has taken the mail once it answers 250, even if the
+            // client is already gone (RFC 1047's gap between the final dot and the reply).
+            state.accept({ mailFrom, rcptTo, raw, parsed, dataEndedAt, acceptedAt: performance.now() });
             return callback();
           });
         })
