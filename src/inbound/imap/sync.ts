@@ -1,11 +1,11 @@
 /**
  * One pass over a mailbox folder: compare STATUS with the stored cursor, fetch whatever lies
  * beyond it in batches bounded by count and by bytes (fetch-plan.ts), hand each message to
- * the pipeline and acknowledge it only
- * after ingest resolved. Each batch is ingested with bounded concurrency (per-sender order
- * kept), acknowledged with one command per action, and the cursor then advances over the
- * finished prefix; a crash re-reads at most one batch, which the pipeline's dedupe turns
- * into a no-op. Connection handling lives in source.ts; this file only reads and acks.
+ * the pipeline and acknowledge it only after ingest resolved. Each batch is ingested with
+ * bounded concurrency (per-sender order kept), acknowledged with one command per action,
+ * and the cursor then advances over the finished prefix; a crash re-reads at most one
+ * batch, which the pipeline's dedupe turns into a no-op. Connection handling lives in
+ * source.ts; this file only reads and acks.
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
