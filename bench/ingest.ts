@@ -6,14 +6,17 @@
  *  - latency: mail arriving one by one under IDLE, APPEND to commit, p50/p99;
  *  - peak RSS (VmHWM) of the casemail process for a backlog that includes 10 MB attachments;
  *  - the raw mailparser rate on the same messages in this process, and the ratio.
- * Run: npx tsx bench/ingest.ts [--messages N] [--latency N] [--big N]
+ * casemail runs as built (`node dist/src/cli/main.js start`, as in production; build first
+ * with `npm run build`, which `npm run bench` does); `--tsx` runs the sources through the
+ * tsx loader instead, whose loader and transpiled modules add memory production does not have.
+ * Run: npx tsx bench/ingest.ts [--messages N] [--latency N] [--big N] [--tsx]
  */
 import { readFileSync } from 'node:fs';
 import { parseMessage } from '../src/mail/parse.js';
 import { seedDemo } from '../src/store/seed.js';
 import { createTestDb, type TestDb } from '../tests/support/db.js';
 import { startDovecot, type Dovecot } from '../tests/support/dovecot.js';
-import { mailboxEnv, startCasemail, type CasemailProcess } from '../tests/support/process.js';
+import { mailboxEnv, staleBuild, startCasemail, type CasemailProcess, type ServiceBuild } from '../tests/support/process.js';
 import { addBenchContacts, messageWithAttachment, realisticMessage } from './messages.js';
 
 const arg = (name: string, dflt: number) => {
@@ -23,6 +26,7 @@ const arg = (name: string, dflt: number) => {
 const N = arg('messages', 2000);
 const LATENCY_SAMPLES = arg('latency', 40);
 const BIG = arg('big', 6);
+const BUILD: ServiceBuild = process.argv.includes('--tsx') ? 'tsx' : 'built';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -55,6 +59,8 @@ async function waitFor(t: TestDb, n: number, proc: CasemailProcess, timeoutMs = 
 }
 
 async function main(): Promise<void> {
+  const stale = BUILD === 'built' ? staleBuild() : null;
+  if (stale) throw new Error(`${stale} (or pass --tsx to measure the sources through tsx)`);
   const dovecot = await startDovecot();
   const t = await createTestDb();
   await seedDemo(t.db);
@@ -63,12 +69,12 @@ async function main(): Promise<void> {
   if (!user) throw new Error('no dovecot user');
   const env = mailboxEnv({ dbUrl: t.url, host: dovecot.host, port: dovecot.port, user: user.user, password: user.password });
   env.CASEMAIL__IMAP__MAILBOXES__0__RESYNC_CRON = '*/30 * * * * *';
-  const results: [string, string][] = [];
+  const results: [string, string][] = [['casemail run as', BUILD === 'built' ? 'node dist/src/cli/main.js (built)' : 'node --import tsx src/cli/main.ts']];
   try {
     // Throughput over a backlog.
     const backlog = Array.from({ length: N }, (_, i) => realisticMessage(i, 'backlog'));
     await appendAll(dovecot, backlog);
-    let proc = startCasemail(env);
+    let proc = startCasemail(env, ['start'], { build: BUILD });
     const started = Date.now();
     await waitFor(t, N, proc);
     const ingestRate = N / ((Date.now() - started) / 1000);
@@ -91,7 +97,7 @@ async function main(): Promise<void> {
     const before = await count(t);
     const mixed = [...Array.from({ length: BIG }, (_, i) => messageWithAttachment(i, 10 * 1024 * 1024 - 4096)), ...Array.from({ length: 200 }, (_, i) => realisticMessage(i, 'mixed'))];
     await appendAll(dovecot, mixed);
-    proc = startCasemail(env);
+    proc = startCasemail(env, ['start'], { build: BUILD });
     await waitFor(t, before + mixed.length, proc);
     results.push([`peak RSS with ${BIG} × 10 MB attachments in the backlog, MB`, peakRss(proc.child.pid).toFixed(0)]);
     proc.child.kill('SIGTERM');

@@ -71,6 +71,8 @@ export const imapMailboxSchema = z.object({
   idle: bool.default(true),
   resyncCron: cron.default('*/5 * * * *'),
   batchSize: int(1, 10_000).default(200),
+  /** Bytes of mail fetched at once at most (RFC822.SIZE); a larger message is read alone. */
+  batchBytes: int(65_536).default(16 * 1024 * 1024),
   /** Messages ingested at once, each in its own transaction; mail of one sender stays in order. */
   concurrency: int(1, 32).default(4),
 })

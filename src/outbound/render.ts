@@ -1,14 +1,14 @@
 /**
  * The mail renderer. MJML costs milliseconds per document, so every template of
  * every locale is turned into HTML once at start-up, with its Handlebars
- * placeholders intact, and compiled by Handlebars; a render then only fills data
+ * placeholders intact (in a worker thread that ends afterwards, so mjml does not stay
+ * resident: mjml-compiler.ts), and compiled by Handlebars; a render then only fills data
  * (microseconds). A missing or broken template stops start-up with the file's name
  * instead of failing one customer's mail at 3 a.m.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
-import mjml2html from 'mjml';
 import { registerHelpers, type Labels } from './templates/helpers.js';
 import {
   LOCALES,
@@ -17,7 +17,11 @@ import {
   type RenderData,
   type TemplateName,
 } from './templates/registry.js';
+import { compileMjml, type MjmlDocument } from './mjml-compiler.js';
 import { toHeaderValue, toPlainText } from './sanitize.js';
+import { TemplateError } from './template-error.js';
+
+export { TemplateError } from './template-error.js';
 
 export interface RendererOptions {
   /** Folder holding `<locale>/<name>.mjml`, `.subject.hbs` and `.text.hbs`. */
@@ -39,17 +43,6 @@ export interface Renderer {
   render<N extends TemplateName>(name: N, locale: string, data: RenderData<N>): RenderedMail;
   /** The locale a requested one falls back to: exact, then language, then default. */
   resolveLocale(locale: string): Locale;
-}
-
-/** A template that is missing or cannot be compiled; names the file at fault. */
-export class TemplateError extends Error {
-  constructor(
-    readonly file: string,
-    detail: string,
-  ) {
-    super(`template ${file}: ${detail}`);
-    this.name = 'TemplateError';
-  }
 }
 
 type Compiled = HandlebarsTemplateDelegate<unknown>;
@@ -80,26 +73,6 @@ function compileNow(env: Env, file: string, source: string): Compiled {
     return template;
   } catch (err) {
     throw new TemplateError(file, err instanceof Error ? err.message : String(err));
-  }
-}
-
-async function mjmlToHtml(file: string, source: string): Promise<string> {
-  try {
-    // Minify and beautify stay off: both rewrite text and attributes and may
-    // break the Handlebars placeholders that are still in the document.
-    // mjml 4 answers synchronously, mjml 5 with a promise: awaiting serves both.
-    const result: { html: string } = await mjml2html(source, {
-      validationLevel: 'strict',
-      filePath: file,
-      keepComments: false,
-      // No web fonts: they leak the reader's address to a third party and our stack is system fonts.
-      fonts: {},
-      minify: false,
-      beautify: false,
-    });
-    return result.html;
-  } catch (err) {
-    throw new TemplateError(file, err instanceof Error ? err.message.trim() : String(err));
   }
 }
 
@@ -143,7 +116,21 @@ async function loadLabels(dir: string): Promise<Labels> {
   }
 }
 
-async function loadLocale(templatesDir: string, locale: Locale): Promise<LocaleTemplates> {
+const mjmlFileOf = (templatesDir: string, locale: Locale, name: TemplateName): string => join(templatesDir, locale, `${name}.mjml`);
+
+/** Every MJML template of every locale as HTML, compiled together in one worker. */
+async function mjmlAsHtml(templatesDir: string): Promise<Map<string, string>> {
+  const documents: MjmlDocument[] = [];
+  for (const locale of LOCALES) {
+    for (const name of TEMPLATE_NAMES) {
+      const file = mjmlFileOf(templatesDir, locale, name);
+      documents.push({ file, source: await readTemplateFile(file) });
+    }
+  }
+  return compileMjml(documents);
+}
+
+async function loadLocale(templatesDir: string, locale: Locale, htmlOf: Map<string, string>): Promise<LocaleTemplates> {
   const dir = join(templatesDir, locale);
   const labels = await loadLabels(dir);
   const htmlEnv = await loadEnvironment(dir, labels, true);
@@ -152,14 +139,15 @@ async function loadLocale(templatesDir: string, locale: Locale): Promise<LocaleT
   const textEnv = await loadEnvironment(dir, labels, false);
   const templates: LocaleTemplates = new Map();
   for (const name of TEMPLATE_NAMES) {
-    const mjmlFile = join(dir, `${name}.mjml`);
+    const mjmlFile = mjmlFileOf(templatesDir, locale, name);
     const subjectFile = join(dir, `${name}.subject.hbs`);
     const textFile = join(dir, `${name}.text.hbs`);
-    const mjml = await readTemplateFile(mjmlFile);
+    const html = htmlOf.get(mjmlFile);
+    if (html === undefined) throw new TemplateError(mjmlFile, 'not compiled');
     const subject = await readTemplateFile(subjectFile);
     const text = await readTemplateFile(textFile);
     templates.set(name, {
-      html: compileNow(htmlEnv, mjmlFile, await mjmlToHtml(mjmlFile, mjml)),
+      html: compileNow(htmlEnv, mjmlFile, html),
       subject: compileNow(textEnv, subjectFile, subject),
       text: compileNow(textEnv, textFile, text),
     });
@@ -176,9 +164,10 @@ function tidyText(text: string): string {
 }
 
 export async function createRenderer(options: RendererOptions): Promise<Renderer> {
+  const htmlOf = await mjmlAsHtml(options.templatesDir);
   const byLocale = new Map<Locale, LocaleTemplates>();
   for (const locale of LOCALES) {
-    byLocale.set(locale, await loadLocale(options.templatesDir, locale));
+    byLocale.set(locale, await loadLocale(options.templatesDir, locale, htmlOf));
   }
   const { defaultLocale } = options;
   const known = new Set<string>(LOCALES);

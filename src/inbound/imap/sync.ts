@@ -1,10 +1,11 @@
 /**
  * One pass over a mailbox folder: compare STATUS with the stored cursor, fetch whatever lies
- * beyond it in bounded batches, hand each message to the pipeline and acknowledge it only
- * after ingest resolved. Each batch is ingested with bounded concurrency (per-sender order
- * kept), acknowledged with one command per action, and the cursor then advances over the
- * finished prefix; a crash re-reads at most one batch, which the pipeline's dedupe turns
- * into a no-op. Connection handling lives in source.ts; this file only reads and acks.
+ * beyond it in batches bounded by count and by bytes (fetch-plan.ts), hand each message to
+ * the pipeline and acknowledge it only after ingest resolved. Each batch is ingested with
+ * bounded concurrency (per-sender order kept), acknowledged with one command per action,
+ * and the cursor then advances over the finished prefix; a crash re-reads at most one
+ * batch, which the pipeline's dedupe turns into a no-op. Connection handling lives in
+ * source.ts; this file only reads and acks.
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
@@ -12,7 +13,8 @@ import type { Clock } from '../clock.js';
 import type { IngestFn, IngestOutcome } from '../types.js';
 import { acknowledgeMany, ackActionFor, type AckAction } from './acknowledge.js';
 import { contiguousDone, ingestBatch, senderKey } from './batch.js';
-import type { CursorStore, ImapMailboxConfig, MailboxCursor } from './types.js';
+import { planFetches } from './fetch-plan.js';
+import { DEFAULT_BATCH_BYTES, type CursorStore, type ImapMailboxConfig, type MailboxCursor } from './types.js';
 
 export interface SyncDeps {
   config: ImapMailboxConfig;
@@ -46,15 +48,18 @@ export async function syncFolder(client: ImapFlow, deps: SyncDeps): Promise<Sync
     const uids = await uidsAfter(client, cursor.lastUid);
     deps.onLag(uids.length);
     let ingested = 0;
-    for (let start = 0; start < uids.length; start += config.batchSize) {
+    reading: for (let start = 0; start < uids.length; start += config.batchSize) {
       if (deps.shouldStop()) break;
       const batch = uids.slice(start, start + config.batchSize);
-      const messages = await client.fetchAll(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
-      messages.sort((a, b) => a.uid - b.uid);
-      const finished = await processBatch(client, deps, cursor, messages);
-      ingested += finished;
-      deps.onLag(uids.length - ingested);
-      if (finished < messages.length) break;
+      for (const fetch of await plannedFetches(client, batch, config)) {
+        if (deps.shouldStop()) break reading;
+        const messages = await client.fetchAll(fetch.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
+        messages.sort((a, b) => a.uid - b.uid);
+        const finished = await processBatch(client, deps, cursor, messages);
+        ingested += finished;
+        deps.onLag(uids.length - ingested);
+        if (finished < messages.length) break reading;
+      }
     }
     return { uidValidity: cursor.uidValidity, ingested, remaining: uids.length - ingested };
   } finally {
@@ -92,6 +97,18 @@ async function uidsAfter(client: ImapFlow, lastUid: number): Promise<number[]> {
   const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
   if (!Array.isArray(found)) return [];
   return found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
+}
+
+/**
+ * The batch split into fetches that each stay within the mailbox's byte budget: sizes come
+ * first (RFC822.SIZE, a few bytes per message), so no FETCH of full sources can bring in
+ * more than the budget, or one message larger than it on its own. A message expunged since
+ * the SEARCH has no size and is left out, as the source FETCH would have left it out.
+ */
+async function plannedFetches(client: ImapFlow, batch: number[], config: ImapMailboxConfig): Promise<number[][]> {
+  const sized = await client.fetchAll(batch.join(','), { uid: true, size: true }, { uid: true });
+  const ordered = sized.map((m) => ({ uid: m.uid, size: m.size ?? 0 })).sort((a, b) => a.uid - b.uid);
+  return planFetches(ordered, { maxMessages: config.batchSize, maxBytes: config.batchBytes ?? DEFAULT_BATCH_BYTES });
 }
 
 /**

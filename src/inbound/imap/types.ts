@@ -28,11 +28,20 @@ export interface ImapMailboxConfig {
   idle: boolean;
   /** node-cron expression of the safety-net resync (IDLE notifications can be missed). */
   resyncCron: string;
-  /** Messages fetched per FETCH, bounding memory use for big backlogs. */
+  /** Messages read per batch (and per FETCH at most), bounding memory use for big backlogs. */
   batchSize: number;
+  /**
+   * Bytes (RFC822.SIZE) fetched at once at most: a batch is read in several FETCH commands
+   * when its messages together are larger, and a message larger than this is fetched and
+   * ingested alone. Bounds memory when the backlog holds large attachments.
+   */
+  batchBytes?: number;
   /** Messages of a batch ingested at once (mail from one sender stays in order); 1 = one by one. */
   concurrency?: number;
 }
+
+/** `batchBytes` when a mailbox config does not say (the config schema has the same default). */
+export const DEFAULT_BATCH_BYTES = 16 * 1024 * 1024;
 
 /** Where reading stopped: valid only as long as the folder keeps its UIDVALIDITY (RFC 3501 2.3.1.1). */
 export interface MailboxCursor {
