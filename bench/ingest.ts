@@ -76,9 +76,16 @@ async function main(): Promise<void> {
     await appendAll(dovecot, backlog);
     let proc = startCasemail(env, ['start'], { build: BUILD });
     const started = Date.now();
+    // The rate counts from the first commit, so the process's own start (loading modules,
+    // compiling the templates, connecting) is reported apart instead of diluting it.
+    await waitFor(t, 1, proc);
+    const firstAt = Date.now();
+    const firstCount = await count(t);
     await waitFor(t, N, proc);
-    const ingestRate = N / ((Date.now() - started) / 1000);
+    const doneAt = Date.now();
+    const ingestRate = (N - firstCount) / ((doneAt - firstAt) / 1000);
     results.push(['ingest (IMAP → committed), messages/s', ingestRate.toFixed(0)]);
+    results.push(['ingest counted from the process start, messages/s; start to first commit, ms', `${(N / ((doneAt - started) / 1000)).toFixed(0)}; ${firstAt - started}`]);
 
     // Latency under IDLE, one message at a time.
     const lat: number[] = [];
