@@ -18,6 +18,7 @@ import { createTestDb, type TestDb } from '../tests/support/db.js';
 import { startDovecot, type Dovecot } from '../tests/support/dovecot.js';
 import { mailboxEnv, staleBuild, startCasemail, type CasemailProcess, type ServiceBuild } from '../tests/support/process.js';
 import { addBenchContacts, messageWithAttachment, realisticMessage } from './messages.js';
+import { printTable, runBenchmark } from './report.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -121,11 +122,7 @@ async function main(): Promise<void> {
     await dovecot.stop();
     await t.drop();
   }
-  const w = Math.max(...results.map(([k]) => k.length));
-  for (const [k, v] of results) console.log(`${k.padEnd(w)}  ${v}`);
+  printTable(results);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBenchmark(main);

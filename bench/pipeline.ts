@@ -14,6 +14,7 @@ import { createKnowledgeBase } from '../src/store/kb.js';
 import { createTestDb } from '../tests/support/db.js';
 import { testConfig } from '../tests/support/config.js';
 import { addBenchContacts, realisticMessage } from './messages.js';
+import { printTable, runBenchmark } from './report.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,11 +61,7 @@ async function main(): Promise<void> {
   } finally {
     await t.drop();
   }
-  const w = Math.max(...results.map(([k]) => k.length));
-  for (const [k, v] of results) console.log(`${k.padEnd(w)}  ${v}`);
+  printTable(results);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBenchmark(main);
