@@ -84,7 +84,9 @@ function validDate(date: Date | undefined): Date | null {
 
 export function toParsedMessage(mail: ParsedMail, rawSize: number, checksum: string): ParsedMessage {
   const html = typeof mail.html === 'string' && mail.html.trim() !== '' ? mail.html : null;
-  const text = mail.text !== undefined && mail.text.trim() !== '' ? mail.text : html === null ? '' : htmlToText(html);
+  // PostgreSQL text refuses NUL: a body carrying one would fail every insert of its text.
+  const rawText = mail.text !== undefined && mail.text.trim() !== '' ? mail.text : html === null ? '' : htmlToText(html);
+  const text = rawText.replace(/\u0000/g, '');
   const messageId = mail.messageId === undefined ? '' : stripBrackets(mail.messageId);
   return {
     messageId: messageId === '' ? null : messageId,
@@ -98,7 +100,7 @@ export function toParsedMessage(mail: ParsedMail, rawSize: number, checksum: str
     date: validDate(mail.date),
     headers: headerMapFromLines(mail.headerLines),
     text,
-    html: html === null ? null : sanitizeMessageHtml(html),
+    html: html === null ? null : sanitizeMessageHtml(html.replace(/\u0000/g, '')),
     attachments: mail.attachments.map(toAttachment),
     deliveryReport: deliveryReport(mail.attachments),
     rawSize,

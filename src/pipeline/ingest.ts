@@ -63,6 +63,9 @@ export interface IngestOptions {
   onHandled?: (message: InboundMessage, handled: Handled | null, outcome: IngestOutcome) => void;
 }
 
+/** jsonb refuses NUL even escaped, and a hostile header can put one in a decision's trace. */
+const withoutNul = (_key: string, value: unknown): unknown => (typeof value === 'string' ? value.replace(/\u0000/g, '') : value);
+
 const sha256 = (raw: Buffer) => createHash('sha256').update(raw).digest('hex');
 
 export function messageKey(messageId: string | null, checksum: string): string {
@@ -171,7 +174,7 @@ async function processInTransaction(deps: IngestDeps, p: Prepared, opts: IngestO
     await trx('inbound_messages').where({ id: inboundId }).update({
       status,
       decision: handled.label ?? handled.decision.kind,
-      trace: JSON.stringify({ decision: handled.decision, screen: p.screen.kind === 'clean' ? 'clean' : `${p.screen.kind}: ${p.screen.reason}`, rules: handled.trace }),
+      trace: JSON.stringify({ decision: handled.decision, screen: p.screen.kind === 'clean' ? 'clean' : `${p.screen.kind}: ${p.screen.reason}`, rules: handled.trace }, withoutNul),
       incident_id: handled.incidentId,
       processed_at: trx.fn.now(),
     }).options(prepared('log_result'));

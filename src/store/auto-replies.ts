@@ -23,7 +23,11 @@ export async function bouncingAmong(db: Db, emails: readonly string[]): Promise<
   return new Set(rows.map((r) => r.email));
 }
 
-export async function recordBounce(db: Db, email: string, reason: string, now: Date): Promise<void> {
+export async function recordBounce(db: Db, rawEmail: string, rawReason: string, now: Date): Promise<void> {
+  // A delivery report's text can carry NUL, which PostgreSQL text refuses.
+  const reason = rawReason.replace(/\u0000/g, '');
+  const email = rawEmail.replace(/\u0000/g, '');
+  if (email === '') return;
   await db('bouncing_addresses')
     .insert({ email: email.toLowerCase(), reason: reason.slice(0, 500), count: 1, first_bounced_at: now, last_bounced_at: now })
     .onConflict('email')

@@ -3,6 +3,7 @@
  * message key, which text columns refuse; the duplicate lookup threw before anything was
  * committed, so ingest rejected as if the database were down and the source kept retrying
  * the message for ever, holding up the mailbox. It must end processed or quarantined, once.
+ * Likewise a NUL in the body made every insert of its text fail and the mail was quarantined.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { IngestFn } from '../../../src/inbound/types.js';
@@ -41,4 +42,14 @@ it('an In-Reply-To with a NUL byte does not stop the message either', async () =
   const raw = mail('Message-ID: <nul-reply@dougsdogs.example>\r\nIn-Reply-To: <a\u0000b@support.example.com>\r\nReferences: <c\u0000d@support.example.com>');
   const outcome = await ingest({ source: 'file', mailbox: 'test', raw, receivedAt: new Date() });
   expect(['processed', 'quarantined']).toContain(outcome.status);
+});
+
+it('a body with NUL bytes still becomes an incident, its text kept without them', async () => {
+  const raw = Buffer.from(
+    'From: Doug Dawson <doug@dougsdogs.example>\r\nTo: support@support.example.com\r\nSubject: Telrex recorder log attached inline\r\n' +
+    'Message-ID: <nul-body@dougsdogs.example>\r\n\r\nThe log says:\r\nerr\u0000\u0000or 42\r\n', 'latin1');
+  const outcome = await ingest({ source: 'file', mailbox: 'test', raw, receivedAt: new Date() });
+  expect(outcome).toMatchObject({ status: 'processed', decision: 'new-incident:QMS' });
+  const incident = (await t.db('incidents').where({ title: 'Telrex recorder log attached inline' }).first('description')) as { description: string } | undefined;
+  expect(incident?.description).toContain('error 42');
 });
