@@ -1,8 +1,8 @@
 /**
  * Carrying one batch of outbox rows to their outcome: claim, render, compose, send, record
- * (`committed-send.ts` keeps the send and its record together). It gathers facts and carries out the decisions of `delivery-errors.ts` (retry or
- * permanent, backoff); it decides nothing about SMTP replies itself. The polling around
- * it lives in `worker.ts`.
+ * (`committed-send.ts` keeps the send and its record together). It gathers facts and
+ * carries out the decisions of `delivery-errors.ts` (retry or permanent, backoff); it
+ * decides nothing about SMTP replies itself. The polling around it lives in `worker.ts`.
  */
 import type { Knex } from 'knex';
 import type Mail from 'nodemailer/lib/mailer/index.js';
@@ -85,6 +85,12 @@ async function markRefusedCc(db: Knex, info: SendResult, now: Date): Promise<voi
   for (const r of refused) await markBouncing(db, [r.address], r.reason, now);
 }
 
+/** When a row that failed `row.attempts` times is due again: capped, jittered backoff. */
+function retryTime(ctx: DeliveryContext, row: OutboxRow, now: Date): Date {
+  const policy = { baseMs: ctx.config.outbox.backoffBaseMs, maxMs: ctx.config.outbox.backoffMaxMs };
+  return new Date(now.getTime() + retryDelayMs(row.attempts, policy, ctx.random));
+}
+
 async function onError(ctx: DeliveryContext, row: OutboxRow, err: unknown): Promise<Outcome> {
   const { db, config, log } = ctx;
   const verdict = classifyDeliveryError(err);
@@ -96,8 +102,7 @@ async function onError(ctx: DeliveryContext, row: OutboxRow, err: unknown): Prom
     return 'failed';
   }
   const exhausted = row.attempts >= config.outbox.maxAttempts;
-  const policy = { baseMs: config.outbox.backoffBaseMs, maxMs: config.outbox.backoffMaxMs };
-  const retryAt = exhausted ? null : new Date(now.getTime() + retryDelayMs(row.attempts, policy, ctx.random));
+  const retryAt = exhausted ? null : retryTime(ctx, row, now);
   await recordRetry(db, row, { error: verdict.reason, retryAt });
   log.info({ msg: exhausted ? 'mail failed after last attempt' : 'mail will be retried', outbox: row.id, attempts: row.attempts, reason: verdict.reason });
   return exhausted ? 'failed' : 'retried';
@@ -108,9 +113,7 @@ async function onError(ctx: DeliveryContext, row: OutboxRow, err: unknown): Prom
  * backoff instead of waiting for its lease; if even that write fails, the lease brings it back.
  */
 async function onUnprepared(ctx: DeliveryContext, row: OutboxRow, err: unknown): Promise<Outcome> {
-  const { config } = ctx;
-  const policy = { baseMs: config.outbox.backoffBaseMs, maxMs: config.outbox.backoffMaxMs };
-  const retryAt = new Date(ctx.clock.now().getTime() + retryDelayMs(row.attempts, policy, ctx.random));
+  const retryAt = retryTime(ctx, row, ctx.clock.now());
   const reason = `database: ${describeDeliveryError(err)}`;
   await recordRetry(ctx.db, row, { error: reason, retryAt });
   ctx.log.warn({ msg: 'mail not sent, its record could not be prepared', outbox: row.id, reason });
