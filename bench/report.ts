@@ -1,4 +1,5 @@
 /** How the benchmarks print: "label  value" rows, aligned, which `bench/all.ts` reads back. */
+import { readFileSync, readdirSync } from 'node:fs';
 
 export function printTable(rows: readonly (readonly [string, string])[]): void {
   const w = Math.max(...rows.map(([k]) => k.length));
@@ -12,3 +13,33 @@ export function runBenchmark(main: () => Promise<void>): void {
     process.exitCode = 1;
   });
 }
+
+/**
+ * CPU time used so far by every PostgreSQL process of this machine (backends and the WAL
+ * writer alike), in ms, from /proc; null where /proc cannot tell (not Linux). Read it
+ * before and after a run on a quiet machine to charge the database its share per message.
+ */
+export function postgresCpuMs(): number | null {
+  let ticks = 0;
+  let found = false;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('postgres')) continue;
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+        found = true;
+      } catch {
+        // The process ended between the listing and the read.
+      }
+    }
+  } catch {
+    return null;
+  }
+  return found ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : null;
+}
+
+/** USER_HZ, 100 on every Linux architecture casemail runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;

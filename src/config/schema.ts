@@ -73,8 +73,8 @@ export const imapMailboxSchema = z.object({
   batchSize: int(1, 10_000).default(200),
   /** Bytes of mail fetched at once at most (RFC822.SIZE); a larger message is read alone. */
   batchBytes: int(65_536).default(16 * 1024 * 1024),
-  /** Messages ingested at once, each in its own transaction; mail of one sender stays in order. */
-  concurrency: int(1, 32).default(4),
+  /** Messages in the pipeline at once (parsed, or committing in a shared transaction); mail of one sender stays in order. */
+  concurrency: int(1, 256).default(32),
 })
   // Checked even when other keys of the mailbox are wrong, so one start-up message lists all.
   .refine((m) => m.password !== undefined || m.oauth2 !== undefined, {
@@ -159,6 +159,14 @@ export const configSchema = z.object({
       maxMessageBytes: int(1024).default(40 * 1024 * 1024),
       parseTimeMs: int(100).default(5000),
       autoRepliesPerAddressPerHour: int(0).default(5),
+    })
+    .prefault({}),
+  ingest: z
+    .object({
+      /** Transactions committing inbound mail at once; each holds a database connection. */
+      transactions: int(1, 32).default(4),
+      /** Mail waiting for a transaction shares one, this many at most; each still commits or fails alone. */
+      groupSize: int(1, 64).default(8),
     })
     .prefault({}),
   imap: z.object({ mailboxes: z.array(imapMailboxSchema).default([]) }).prefault({}),

@@ -9,6 +9,7 @@ import type { IngestFn } from '../inbound/types.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { describeDecision } from '../rules/decision.js';
+import { identifyAll } from './facts.js';
 import { handleMessage } from './handle.js';
 import { createIngest, type IngestOptions } from './ingest.js';
 
@@ -27,6 +28,7 @@ export function buildIngest(deps: PipelineDeps, opts: IngestOptions = {}): Inges
       db: deps.db,
       config: deps.config,
       log,
+      identify: (trx, inputs) => identifyAll(trx, inputs, deps.config, deps.clock.now()),
       handle: async (trx, input) => {
         const handled = await handleMessage(trx, input, { config: deps.config, clock: deps.clock, kb: deps.kb, log });
         return { ...handled, label: describeDecision(handled.decision) };

@@ -15,7 +15,7 @@ import type { Facts, ThreadFacts } from '../rules/facts.js';
 import { resolveProduct } from '../rules/product.js';
 import { evaluateSenderAuth } from '../rules/sender-auth.js';
 import { interpret } from '../rules/interpret.js';
-import { loadIdentity } from '../store/identity.js';
+import { loadIdentities, type Identity } from '../store/identity.js';
 import { incidentByReference, incidentBySentMessageIds } from '../store/threading.js';
 
 export interface FactsInput {
@@ -24,6 +24,8 @@ export interface FactsInput {
   inboundId: number;
   mailboxProduct: string | null;
   envelopeRecipients: string[];
+  /** Who the sender is, when it was read already for a group of messages (identifyAll). */
+  identity?: Identity;
 }
 
 /** Today's calendar date where the support desk works: contract dates are days there. */
@@ -64,11 +66,18 @@ async function loadThread(trx: Knex.Transaction, input: FactsInput, refs: string
   return { subjectReferences: refs, subjectIncident, messageIdIncident, signed };
 }
 
+/** The identify stage for several messages at once: one statement, answers in order. */
+export function identifyAll(trx: Knex.Transaction, inputs: readonly FactsInput[], config: Readonly<Config>, now: Date): Promise<Identity[]> {
+  const qs = inputs.map((input) => ({ email: input.message.from?.address.toLowerCase() ?? null, name: input.message.from?.name ?? '', inboundId: input.inboundId }));
+  return loadIdentities(trx, qs, { today: calendarDay(now, config.locale.timeZone), now });
+}
+
 export async function gatherFacts(trx: Knex.Transaction, input: FactsInput, config: Readonly<Config>, now: Date): Promise<Facts> {
   const msg = input.message;
   const read = interpret(msg.subject, msg.text, referencePattern(config.reference));
   const email = msg.from?.address.toLowerCase() ?? null;
-  const identity = await loadIdentity(trx, { email, name: msg.from?.name ?? '', today: calendarDay(now, config.locale.timeZone), inboundId: input.inboundId, now });
+  const identity = input.identity ?? (await identifyAll(trx, [input], config, now))[0];
+  if (identity === undefined) throw new Error('identify returned nothing');
   const sender = identity.sender;
   return {
     now,

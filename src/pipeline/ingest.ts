@@ -22,8 +22,10 @@ import { screenMessage, type ScreenResult } from '../mail/screen.js';
 import type { ParsedMessage } from '../mail/types.js';
 import { prepared } from '../platform/db.js';
 import { isDbUnavailable, isUniqueViolation } from '../platform/errors.js';
+import { createCommitGroups } from './commit-groups.js';
 import { EnrichmentFailed } from './enrichment.js';
 import type { Logger } from '../platform/logger.js';
+import type { Identity } from '../store/identity.js';
 
 /** What the decision stage reports back; stored on the log row so "why?" has an answer. */
 export interface Handled {
@@ -45,6 +47,8 @@ export interface HandleContext {
   envelopeRecipients: string[];
   /** False when handling again after an optional enrichment failed (enrichment.ts): skip them. */
   enrich: boolean;
+  /** Who the sender is, read for the whole group by `identify` (the rules stage reads it otherwise). */
+  identity?: Identity;
 }
 
 export type HandleFn = (trx: Knex.Transaction, input: HandleContext) => Promise<Handled>;
@@ -54,6 +58,8 @@ export interface IngestDeps {
   config: Readonly<Config>;
   log: Logger;
   handle: HandleFn;
+  /** Reads who the senders of a group of messages are, in one statement, in order. */
+  identify?: (trx: Knex.Transaction, inputs: readonly HandleContext[]) => Promise<Identity[]>;
 }
 
 export interface IngestOptions {
@@ -70,13 +76,6 @@ const sha256 = (raw: Buffer) => createHash('sha256').update(raw).digest('hex');
 
 export function messageKey(messageId: string | null, checksum: string): string {
   return messageId ? `mid:${messageId}` : `sha256:${checksum}`;
-}
-
-/** The log already holds this message (same key or same mailbox position): a duplicate. */
-class AlreadyLogged extends Error {
-  constructor() {
-    super('already logged');
-  }
 }
 
 class DryRunRollback extends Error {
@@ -99,6 +98,16 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
     maxReceived: 25,
   };
   const productOf = new Map(deps.config.imap.mailboxes.map((m) => [m.name, m.product ?? null]));
+  // A dry run rolls each message back by throwing, so it never shares a transaction.
+  const groups = opts.dryRun
+    ? null
+    : createCommitGroups<Item, Attempt>(deps.db, {
+      transactions: deps.config.ingest.transactions,
+      groupSize: deps.config.ingest.groupSize,
+      process: (trx, items) => processGroup(trx, deps, items),
+      onSplit: (size, err) => deps.log.info({ msg: 'shared transaction rolled back; committing its messages one by one', messages: size, err }),
+    });
+  const commit = (item: Item): Promise<Attempt> => (groups ? groups.run(item) : dryRun(deps, item));
 
   return async function ingest(msg: InboundMessage): Promise<IngestOutcome> {
     const log = deps.log.child({ mailbox: msg.mailbox, uid: msg.uid });
@@ -116,11 +125,13 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
     const screen = screenMessage(parsed, screenCtx);
     const input = { msg, parsed, key, checksum, screen, mailboxProduct: productOf.get(msg.mailbox) ?? null };
     try {
-      const { outcome, handled } = await processInTransaction(deps, input, opts, true).catch((err: unknown) => {
+      const attempt = await commit({ p: input, enrich: true }).catch((err: unknown) => {
         if (!(err instanceof EnrichmentFailed) || isDbUnavailable(err.cause)) throw err;
         log.warn({ msg: 'optional enrichment failed; handling the message again without it', enrichment: err.enrichment, err: err.cause });
-        return processInTransaction(deps, input, opts, false);
+        return commit({ p: input, enrich: false });
       });
+      if (attempt === 'already-logged') return finish(msg, null, { status: 'duplicate', inboundId: String((await findExisting(deps.db, msg, key)) ?? '') });
+      const { outcome, handled } = attempt;
       log.info({ msg: 'message ingested', status: outcome.status, decision: handled.decision.kind, incident: handled.incidentId });
       return finish(msg, handled, outcome);
     } catch (err) {
@@ -128,7 +139,7 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
         return finish(msg, err.handled, { status: 'processed', decision: err.handled.label ?? err.handled.decision.kind, inboundId: String(err.inboundId) });
       }
       if (isDbUnavailable(err)) throw err;
-      if (err instanceof AlreadyLogged || isUniqueViolation(err, 'inbound_messages_message_key_uq') || isUniqueViolation(err, 'inbound_messages_position_uq')) {
+      if (isUniqueViolation(err, 'inbound_messages_message_key_uq') || isUniqueViolation(err, 'inbound_messages_position_uq')) {
         const other = await findExisting(deps.db, msg, key);
         return finish(msg, null, { status: 'duplicate', inboundId: String(other ?? '') });
       }
@@ -153,38 +164,104 @@ interface Prepared {
   mailboxProduct: string | null;
 }
 
-async function processInTransaction(deps: IngestDeps, p: Prepared, opts: IngestOptions, enrich: boolean): Promise<{ outcome: IngestOutcome; handled: Handled }> {
-  return deps.db.transaction(async (trx) => {
-    // The log row comes first and is unique: a second reader of the same mail stops here,
-    // waiting on the first one's commit, and finds it a duplicate.
-    const inboundId = await insertLogRow(trx, p.msg, {
-      key: p.key, checksum: p.checksum, status: 'processed', parsed: p.parsed, error: null,
-    }, { ifNew: true });
-    if (inboundId === null) throw new AlreadyLogged();
-    const handled = await deps.handle(trx, {
-      message: p.parsed,
-      screen: p.screen,
-      inboundId,
-      mailbox: p.msg.mailbox,
-      mailboxProduct: p.mailboxProduct,
-      envelopeRecipients: p.msg.envelope?.rcptTo ?? [],
-      enrich,
-    });
-    const status = handled.decision.kind === 'ignore' ? 'ignored' : 'processed';
-    await trx('inbound_messages').where({ id: inboundId }).update({
-      status,
-      decision: handled.label ?? handled.decision.kind,
-      trace: JSON.stringify({ decision: handled.decision, screen: p.screen.kind === 'clean' ? 'clean' : `${p.screen.kind}: ${p.screen.reason}`, rules: handled.trace }, withoutNul),
-      incident_id: handled.incidentId,
-      processed_at: trx.fn.now(),
-    }).options(prepared('log_result'));
-    if (opts.dryRun) throw new DryRunRollback(handled, inboundId);
-    const outcome: IngestOutcome =
-      status === 'ignored'
-        ? { status: 'ignored', reason: p.screen.kind === 'clean' ? handled.decision.kind : p.screen.reason, inboundId: String(inboundId) }
-        : { status: 'processed', decision: handled.label ?? handled.decision.kind, inboundId: String(inboundId) };
-    return { outcome, handled };
+interface Item {
+  p: Prepared;
+  /** False when handling again after an optional enrichment failed. */
+  enrich: boolean;
+}
+
+/** What became of one message in a group: handled, or already in the log (a duplicate; nothing written). */
+type Attempt = { outcome: IngestOutcome; handled: Handled } | 'already-logged';
+
+/**
+ * The messages of a group, inside their (shared) transaction, each stage once for all of
+ * them where it can: their log rows in one statement, who their senders are in one, each
+ * message's decision and its consequences in turn, their results on the log in one.
+ */
+async function processGroup(trx: Knex.Transaction, deps: IngestDeps, items: readonly Item[]): Promise<Attempt[]> {
+  // The log rows come first and are unique: a second reader of the same mail stops here,
+  // waiting on the first one's commit, and finds it a duplicate.
+  const ids = await insertLogRows(trx, items.map((it) => it.p));
+  const inputs: (HandleContext | null)[] = items.map(({ p, enrich }, i) => {
+    const inboundId = ids[i] ?? null;
+    return inboundId === null ? null : {
+      message: p.parsed, screen: p.screen, inboundId, mailbox: p.msg.mailbox, mailboxProduct: p.mailboxProduct,
+      envelopeRecipients: p.msg.envelope?.rcptTo ?? [], enrich,
+    };
   });
+  const live = inputs.filter((input): input is HandleContext => input !== null);
+  if (deps.identify && live.length > 0) {
+    const identities = await deps.identify(trx, live);
+    for (const [i, input] of live.entries()) {
+      const identity = identities[i];
+      if (identity !== undefined) input.identity = identity;
+    }
+  }
+  const results: Attempt[] = [];
+  const logged: LogResult[] = [];
+  for (const [i, input] of inputs.entries()) {
+    const p = items[i]?.p;
+    if (input === null || p === undefined) {
+      results.push('already-logged');
+      continue;
+    }
+    const handled = await deps.handle(trx, input);
+    const result = logResult(input.inboundId, p.screen, handled);
+    logged.push(result);
+    const inboundId = String(input.inboundId);
+    results.push({
+      handled,
+      outcome: result.status === 'ignored'
+        ? { status: 'ignored', reason: p.screen.kind === 'clean' ? handled.decision.kind : p.screen.reason, inboundId }
+        : { status: 'processed', decision: result.decision, inboundId },
+    });
+  }
+  await recordResults(trx, logged);
+  return results;
+}
+
+/** A dry run: one message handled as live mail would be, then everything rolled back. */
+async function dryRun(deps: IngestDeps, item: Item): Promise<Attempt> {
+  return deps.db.transaction(async (trx): Promise<Attempt> => {
+    const [attempt] = await processGroup(trx, deps, [item]);
+    if (attempt === undefined || attempt === 'already-logged') return 'already-logged';
+    throw new DryRunRollback(attempt.handled, Number(attempt.outcome.inboundId));
+  });
+}
+
+interface LogResult {
+  id: number;
+  status: 'processed' | 'ignored';
+  decision: string;
+  trace: string;
+  incidentId: number | null;
+}
+
+function logResult(id: number, screen: ScreenResult, handled: Handled): LogResult {
+  return {
+    id,
+    status: handled.decision.kind === 'ignore' ? 'ignored' : 'processed',
+    decision: handled.label ?? handled.decision.kind,
+    trace: JSON.stringify({ decision: handled.decision, screen: screen.kind === 'clean' ? 'clean' : `${screen.kind}: ${screen.reason}`, rules: handled.trace }, withoutNul),
+    incidentId: handled.incidentId,
+  };
+}
+
+/** Every message's result on its log row, in one statement. */
+async function recordResults(trx: Knex.Transaction, results: readonly LogResult[]): Promise<void> {
+  if (results.length === 0) return;
+  await trx.raw(`
+    update inbound_messages m
+    set status = r.status, decision = r.decision, trace = r.trace, incident_id = r.incident_id, processed_at = current_timestamp
+    from unnest(cast(:ids as int[]), cast(:statuses as text[]), cast(:decisions as text[]), cast(:traces as jsonb[]), cast(:incidents as int[]))
+      as r(id, status, decision, trace, incident_id)
+    where m.id = r.id`, {
+    ids: results.map((r) => r.id),
+    statuses: results.map((r) => r.status),
+    decisions: results.map((r) => r.decision),
+    traces: results.map((r) => r.trace),
+    incidents: results.map((r) => r.incidentId),
+  }).options(prepared('log_results'));
 }
 
 async function findExisting(db: Knex, msg: InboundMessage, key: string): Promise<number | null> {
@@ -204,31 +281,56 @@ interface LogFields {
   error: string | null;
 }
 
-async function insertLogRow(trx: Knex | Knex.Transaction, msg: InboundMessage, f: LogFields, opts: { ifNew: true }): Promise<number | null>;
-async function insertLogRow(trx: Knex | Knex.Transaction, msg: InboundMessage, f: LogFields): Promise<number>;
-async function insertLogRow(trx: Knex | Knex.Transaction, msg: InboundMessage, f: LogFields, opts?: { ifNew: true }): Promise<number | null> {
-  const insert = trx('inbound_messages')
-    .insert({
-      source: msg.source,
-      mailbox: msg.mailbox,
-      uid_validity: msg.uidValidity ?? null,
-      uid: msg.uid ?? null,
-      message_id: f.parsed?.messageId ?? null,
-      message_key: f.key,
-      checksum: f.checksum,
-      raw_size: msg.raw.length,
-      raw: msg.raw,
-      status: f.status,
-      error: f.error,
-      from_address: f.parsed?.from?.address ?? null,
-      subject: f.parsed?.subject.slice(0, 998) ?? null,
-      received_at: msg.receivedAt,
-      processed_at: f.status === 'quarantined' ? trx.fn.now() : null,
-    });
-  const [row] = (await (opts?.ifNew ? insert.onConflict().ignore().options(prepared('log_insert_if_new')) : insert).returning('id')) as { id: number }[];
-  if (row) return row.id;
-  if (opts?.ifNew) return null;
-  throw new Error('inbound_messages insert returned no id');
+function logRow(trx: Knex | Knex.Transaction, msg: InboundMessage, f: LogFields): Record<string, unknown> {
+  return {
+    source: msg.source,
+    mailbox: msg.mailbox,
+    uid_validity: msg.uidValidity ?? null,
+    uid: msg.uid ?? null,
+    message_id: f.parsed?.messageId ?? null,
+    message_key: f.key,
+    checksum: f.checksum,
+    raw_size: msg.raw.length,
+    raw: msg.raw,
+    status: f.status,
+    error: f.error,
+    from_address: f.parsed?.from?.address ?? null,
+    subject: f.parsed?.subject.slice(0, 998) ?? null,
+    received_at: msg.receivedAt,
+    processed_at: f.status === 'quarantined' ? trx.fn.now() : null,
+  };
+}
+
+interface LoggedRow { id: number; message_key: string; mailbox: string; uid_validity: string | null; uid: number | null }
+
+/**
+ * The log rows of a group of messages in one statement; each message's new row id, or null
+ * when the log already holds it (same key or same mailbox position) or an earlier message
+ * of the group is the same mail.
+ */
+async function insertLogRows(trx: Knex.Transaction, ps: readonly Prepared[]): Promise<(number | null)[]> {
+  const rows = ps.map((p) => logRow(trx, p.msg, { key: p.key, checksum: p.checksum, status: 'processed', parsed: p.parsed, error: null }));
+  const inserted = (await trx('inbound_messages').insert(rows).onConflict().ignore()
+    .returning(['id', 'message_key', 'mailbox', 'uid_validity', 'uid'])
+    .options(prepared(`log_insert_${ps.length}`))) as LoggedRow[];
+  // A row is told apart by its mailbox position when it has one, else by its key: two
+  // messages of the group with one key and no position are one mail, and the first wins.
+  const ident = (key: string, mailbox: string, uidValidity: string | null | undefined, uid: number | null | undefined) =>
+    uid === null || uid === undefined ? `key:${key}` : `pos:${mailbox}/${uidValidity ?? ''}/${uid}`;
+  const byIdent = new Map(inserted.map((r) => [ident(r.message_key, r.mailbox, r.uid_validity, r.uid), r.id]));
+  return ps.map((p) => {
+    const k = ident(p.key, p.msg.mailbox, p.msg.uidValidity, p.msg.uid);
+    const id = byIdent.get(k) ?? null;
+    byIdent.delete(k);
+    return id;
+  });
+}
+
+/** One quarantined message's log row. */
+async function insertQuarantined(db: Knex, msg: InboundMessage, f: LogFields): Promise<number> {
+  const [row] = (await db('inbound_messages').insert(logRow(db, msg, f)).returning('id')) as { id: number }[];
+  if (!row) throw new Error('inbound_messages insert returned no id');
+  return row.id;
 }
 
 /** Commits the message as quarantined with its raw bytes and the reason; a duplicate stays a duplicate. */
@@ -242,7 +344,7 @@ async function quarantine(
   if (existing !== null) return { status: 'duplicate', inboundId: String(existing) };
   if (opts.dryRun) return { status: 'quarantined', reason: f.reason, inboundId: '' };
   try {
-    const id = await insertLogRow(db, msg, { key: f.key, checksum: f.checksum, status: 'quarantined', parsed: f.parsed, error: f.reason });
+    const id = await insertQuarantined(db, msg, { key: f.key, checksum: f.checksum, status: 'quarantined', parsed: f.parsed, error: f.reason });
     return { status: 'quarantined', reason: f.reason, inboundId: String(id) };
   } catch (err) {
     if (isUniqueViolation(err)) return { status: 'duplicate', inboundId: String((await findExisting(db, msg, f.key)) ?? '') };

@@ -51,47 +51,68 @@ interface IdentityRow {
 }
 
 /**
- * Everything the rules need to know about the sender, in one statement: a message costs a
- * round trip per query, and on a small machine the round trips, not the queries, are what
- * limit how many messages per second commit. Each subquery is one of the plain lookups it
- * replaces (contact, contracts, staff user, support contact, catalogue, auto-answer
- * counter, earlier handling), each on its own index.
+ * Everything the rules need to know about the senders of a group of messages, in one
+ * statement: a message costs a round trip per query, and on a small machine the round
+ * trips, not the queries, are what limit how many messages per second commit. For each
+ * (address, inbound row) asked, in order, each subquery is one of the plain lookups it
+ * replaces (contact, contracts, staff user, support contact, auto-answer counter, earlier
+ * handling), each on its own index; the catalogue is read once.
  */
 const IDENTITY_SQL = `
-  with c as (
-    select c.id, c.contact_id, c.name, c.email, c.locale, c.time_zone, c.account_id, a.name as account_name
-    from contacts c join accounts a on a.id = c.account_id
-    where lower(c.email) = :email and c.active
-    limit 1
+  with cat as (
+    select coalesce(json_agg(json_build_object('id', id, 'code', code, 'name', name, 'former_names', former_names) order by code), '[]'::json) as catalogue
+    from products
   )
   select
-    (select row_to_json(c) from c) as contact,
-    (select coalesce(json_agg(json_build_object('id', p.id, 'code', p.code, 'name', p.name, 'former_names', p.former_names,
-              'level', k.level, 'starts_on', k.starts_on, 'ends_on', k.ends_on) order by p.code, k.ends_on desc), '[]'::json)
+    row_to_json(c) as contact,
+    coalesce((select json_agg(json_build_object('id', p.id, 'code', p.code, 'name', p.name, 'former_names', p.former_names,
+              'level', k.level, 'starts_on', k.starts_on, 'ends_on', k.ends_on) order by p.code, k.ends_on desc)
        from contracts k join products p on p.id = k.product_id
-       where k.account_id = (select account_id from c)) as contracts,
-    (select row_to_json(u) from (select id, name, email, role from users where lower(email) = :email and active limit 1) u) as staff,
-    (select coalesce(json_agg(account_id), '[]'::json) from support_contacts where lower(email) = :email) as support_of,
-    (select coalesce(json_agg(json_build_object('id', id, 'code', code, 'name', name, 'former_names', former_names) order by code), '[]'::json)
-       from products) as catalogue,
-    (select count from auto_reply_counters where email = :email and window_start = :window) as auto_replies,
-    (select incident_id from incident_events where inbound_id = :inbound limit 1) as already`;
+       where k.account_id = c.account_id), '[]'::json) as contracts,
+    (select row_to_json(u) from (select id, name, email, role from users where lower(email) = q.email and active limit 1) u) as staff,
+    (select coalesce(json_agg(account_id), '[]'::json) from support_contacts where lower(email) = q.email) as support_of,
+    cat.catalogue,
+    (select count from auto_reply_counters where email = q.email and window_start = :window) as auto_replies,
+    (select incident_id from incident_events where inbound_id = q.inbound limit 1) as already
+  from unnest(cast(:emails as text[]), cast(:inbounds as int[])) with ordinality as q(email, inbound, ord)
+  cross join cat
+  left join lateral (
+    select c.id, c.contact_id, c.name, c.email, c.locale, c.time_zone, c.account_id, a.name as account_name
+    from contacts c join accounts a on a.id = c.account_id
+    where lower(c.email) = q.email and c.active
+    limit 1
+  ) c on true
+  order by q.ord`;
 
-export async function loadIdentity(
-  db: Db,
-  q: { email: string | null; name: string; today: string; inboundId: number; now: Date },
-): Promise<Identity> {
-  const email = q.email ?? '';
-  const r = (await db.raw(IDENTITY_SQL, { email: email.toLowerCase(), window: autoReplyWindow(q.now), inbound: q.inboundId }).options(prepared('identify'))) as { rows: IdentityRow[] };
-  const row = r.rows[0];
-  if (row === undefined) throw new Error('identity query returned no row');
+export interface IdentityQuery {
+  email: string | null;
+  name: string;
+  inboundId: number;
+}
+
+/** Who each sender is, for several messages in one statement; answers in the order asked. */
+export async function loadIdentities(db: Db, qs: readonly IdentityQuery[], at: { today: string; now: Date }): Promise<Identity[]> {
+  if (qs.length === 0) return [];
+  const emails = qs.map((q) => (q.email ?? '').toLowerCase());
+  const r = (await db.raw(IDENTITY_SQL, { emails, inbounds: qs.map((q) => q.inboundId), window: autoReplyWindow(at.now) }).options(prepared('identify_all'))) as { rows: IdentityRow[] };
+  if (r.rows.length !== qs.length) throw new Error(`identity query returned ${r.rows.length} rows for ${qs.length} senders`);
+  return qs.map((q, i) => toIdentity(q, emails[i] ?? '', r.rows[i] as IdentityRow, at.today));
+}
+
+export async function loadIdentity(db: Db, q: IdentityQuery & { today: string; now: Date }): Promise<Identity> {
+  const [one] = await loadIdentities(db, [q], q);
+  if (one === undefined) throw new Error('identity query returned no row');
+  return one;
+}
+
+function toIdentity(q: IdentityQuery, email: string, row: IdentityRow, today: string): Identity {
   const c = email === '' ? null : row.contact;
   const sender: SenderFacts = {
     email: q.email, name: q.name,
     contact: c === null ? null : { id: c.id, contactId: c.contact_id, name: c.name, email: c.email.toLowerCase(), locale: c.locale, timeZone: c.time_zone, accountId: c.account_id },
     account: c === null ? null : { id: c.account_id, name: c.account_name },
     contracts: c === null ? [] : row.contracts.map((k) => ({
-      product: toProduct(k), level: k.level, startsOn: k.starts_on, endsOn: k.ends_on, active: k.starts_on <= q.today && q.today <= k.ends_on,
+      product: toProduct(k), level: k.level, startsOn: k.starts_on, endsOn: k.ends_on, active: k.starts_on <= today && today <= k.ends_on,
     })),
     staff: email === '' ? null : row.staff,
     supportContactOf: email === '' ? [] : row.support_of,

@@ -1,0 +1,115 @@
+// Mail that waits for a transaction shares one with other waiting mail (group commit). What a
+// user checks: every message is committed once, with its incident and its confirmation; a
+// message whose handling fails in a shared transaction is quarantined alone and the others
+// of its group still commit; a duplicate in a group is a duplicate and breaks nothing up.
+// Rows written by one transaction carry its id (xmin), which shows the sharing happened.
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { configSchema, type Config } from '../../../src/config/schema.js';
+import type { IngestOutcome, InboundMessage } from '../../../src/inbound/types.js';
+import { silentLogger } from '../../../src/platform/logger.js';
+import { describeDecision } from '../../../src/rules/decision.js';
+import { identifyAll } from '../../../src/pipeline/facts.js';
+import { handleMessage } from '../../../src/pipeline/handle.js';
+import { createIngest, type HandleFn } from '../../../src/pipeline/ingest.js';
+import { createKnowledgeBase } from '../../../src/store/kb.js';
+import { seedDemo } from '../../../src/store/seed.js';
+import { createTestDb, type TestDb } from '../../support/db.js';
+import { clock, testConfig } from '../../support/rules.js';
+import { buildMessage } from '../../unit/mail/build.js';
+
+const SENDERS = Array.from({ length: 12 }, (_, i) => `group${i}@dougsdogs.example`);
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb({ poolMax: 6 });
+  await seedDemo(t.db);
+  const account = (await t.db('accounts').first('id')) as { id: number };
+  await t.db('contacts').insert(SENDERS.map((email, i) => ({ contact_id: String(300000 + i), account_id: account.id, email, name: `Group ${i}` })));
+});
+afterAll(async () => t?.drop());
+beforeEach(async () => {
+  await t.db.raw('truncate inbound_messages, incidents, outbox restart identity cascade');
+});
+
+function config(transactions: number, groupSize: number): Readonly<Config> {
+  return Object.freeze(configSchema.parse({ ...structuredClone(testConfig()), ingest: { transactions, groupSize } }));
+}
+
+/** The real rules stage; a subject containing "poison" makes PostgreSQL abort the transaction. */
+function pipeline(cfg: Readonly<Config>) {
+  const kb = createKnowledgeBase();
+  const log = silentLogger();
+  const handle: HandleFn = async (trx, input) => {
+    if (input.message.subject.includes('poison')) await trx.raw('select 1 / 0');
+    const handled = await handleMessage(trx, input, { config: cfg, clock, kb, log });
+    return { ...handled, label: describeDecision(handled.decision) };
+  };
+  return createIngest({ db: t.db, config: cfg, log, handle, identify: (trx, inputs) => identifyAll(trx, inputs, cfg, clock.now()) });
+}
+
+let uid = 0;
+function mail(i: number, subject = `Arc console: transfer drops the call (${i})`, messageId = `<group-${i}-${Date.now()}@dougsdogs.example>`): InboundMessage {
+  uid += 1;
+  const raw = buildMessage({
+    headers: { From: `Group ${i} <${SENDERS[i % SENDERS.length]}>`, To: 'support@support.example.com', Subject: subject, 'Message-ID': messageId },
+    body: 'Every transfer to an operator drops the call since the upgrade.\r\n',
+  });
+  return { source: 'imap', mailbox: 'support', uidValidity: '7', uid, raw, receivedAt: new Date() };
+}
+
+async function logRows(): Promise<{ id: number; status: string; subject: string; incident_id: number | null; tx: string }[]> {
+  return t.db('inbound_messages').select('id', 'status', 'subject', 'incident_id', t.db.raw('xmin::text as tx')).orderBy('id');
+}
+
+it('commits mail arriving together in shared transactions, each message once with its incident and confirmation', async () => {
+  const ingest = pipeline(config(2, 8));
+  const mails = Array.from({ length: 24 }, (_, i) => mail(i));
+  const outcomes = await Promise.all(mails.map((m) => ingest(m)));
+  expect(outcomes.map((o) => o.status)).toEqual(mails.map(() => 'processed'));
+  const rows = await logRows();
+  expect(rows).toHaveLength(24);
+  expect(new Set(rows.map((r) => r.incident_id)).size).toBe(24);
+  expect(new Set(rows.map((r) => r.tx)).size).toBeLessThan(24);
+  const incidents = (await t.db('incidents').select('id', 'title')) as { id: number; title: string }[];
+  expect(incidents.map((i) => i.title).sort()).toEqual(mails.map((_, i) => `Arc console: transfer drops the call (${i})`).sort());
+  const confirmations = (await t.db('outbox').where({ template: 'incident-created' }).select('to_address', 'incident_id')) as { to_address: string; incident_id: number }[];
+  expect(confirmations.map((c) => c.incident_id).sort((a, b) => a - b)).toEqual(incidents.map((i) => i.id).sort((a, b) => a - b));
+  // Each outcome names its own log row.
+  for (const [i, o] of outcomes.entries()) {
+    const row = rows.find((r) => String(r.id) === (o as { inboundId: string }).inboundId);
+    expect(row?.subject).toBe(`Arc console: transfer drops the call (${i})`);
+  }
+});
+
+it('quarantines a message whose handling fails in a shared transaction alone; the rest of its group commits', async () => {
+  const ingest = pipeline(config(1, 8));
+  const mails = Array.from({ length: 12 }, (_, i) => (i === 5 ? mail(i, 'poison: the database refuses this one') : mail(i)));
+  const outcomes: IngestOutcome[] = await Promise.all(mails.map((m) => ingest(m)));
+  expect(outcomes[5]).toMatchObject({ status: 'quarantined', reason: expect.stringContaining('division by zero') });
+  expect(outcomes.filter((o) => o.status === 'processed')).toHaveLength(11);
+  const rows = await logRows();
+  expect(rows).toHaveLength(12);
+  expect(rows.filter((r) => r.status === 'quarantined').map((r) => r.subject)).toEqual(['poison: the database refuses this one']);
+  expect(await t.db('incidents').count<{ c: number }[]>('* as c')).toEqual([{ c: 11 }]);
+  expect(await t.db('outbox').where({ template: 'incident-created' }).count<{ c: number }[]>('* as c')).toEqual([{ c: 11 }]);
+});
+
+it('treats the same mail twice in a group, and mail the log already holds, as duplicates without breaking the group up', async () => {
+  const ingest = pipeline(config(1, 8));
+  const seen = mail(0, 'Arc console: seen before', '<seen-before@dougsdogs.example>');
+  expect(await ingest(seen)).toMatchObject({ status: 'processed' });
+  const twice = mail(1, 'Arc console: sent twice', '<sent-twice@dougsdogs.example>');
+  const again = { ...twice, uid: (twice.uid ?? 0) + 1000 };
+  const others = Array.from({ length: 6 }, (_, i) => mail(i + 2));
+  // The first mail takes the only slot; the others wait for it and then share a transaction.
+  const outcomes = await Promise.all([others[0], { ...seen, uid: 5000 }, twice, again, ...others.slice(1)].map((m) => ingest(m as InboundMessage)));
+  expect(outcomes[1]).toMatchObject({ status: 'duplicate' });
+  expect([outcomes[2]?.status, outcomes[3]?.status].sort()).toEqual(['duplicate', 'processed']);
+  expect(outcomes.filter((o) => o.status === 'processed')).toHaveLength(7);
+  const rows = await logRows();
+  expect(rows.filter((r) => r.subject === 'Arc console: sent twice')).toHaveLength(1);
+  expect(rows.filter((r) => r.subject === 'Arc console: seen before')).toHaveLength(1);
+  // The waiting messages committed together: a duplicate did not split their group.
+  const waited = rows.filter((r) => r.subject !== 'Arc console: seen before' && r.subject !== others[0]?.raw.toString().match(/Subject: (.*)\r\n/)?.[1]);
+  expect(new Set(waited.map((r) => r.tx)).size).toBeLessThan(waited.length);
+});
