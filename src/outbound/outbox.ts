@@ -55,24 +55,27 @@ export async function enqueueMail(trx: Knex | Knex.Transaction, mail: OutboxMail
  */
 export async function enqueueMails(trx: Knex | Knex.Transaction, mails: readonly OutboxMail[], messageIdDomain: string): Promise<Enqueued[]> {
   if (mails.length === 0) return [];
-  const inserted = (await trx('outbox')
-    .insert(mails.map((mail) => ({
-      dedupe_key: mail.dedupeKey,
-      template: mail.template,
-      locale: mail.locale,
-      to_address: mail.to.trim().toLowerCase(),
-      cc: JSON.stringify(mail.cc ?? []),
-      incident_id: mail.incidentId ?? null,
-      auto_submitted: mail.autoSubmitted,
-      data: JSON.stringify(mail.data),
-      threading: JSON.stringify(mail.threading ?? {}),
-      message_id: newMessageId(messageIdDomain),
-    })))
-    .onConflict('dedupe_key')
-    .ignore()
-    .returning(['id', 'message_id', 'dedupe_key'])
-    // One statement text per row count; counts beyond a few are rare and left unnamed.
-    .options(mails.length <= 8 ? prepared(`outbox_insert_${mails.length}`) : {})) as { id: number; message_id: string; dedupe_key: string }[];
+  // One statement text for any number of rows (each column an array), so it is prepared
+  // once per connection whether a message queues one mail or a group of messages twenty.
+  const r = (await trx.raw(`
+    insert into outbox (dedupe_key, template, locale, to_address, cc, incident_id, auto_submitted, data, threading, message_id)
+    select * from unnest(cast(:keys as text[]), cast(:templates as text[]), cast(:locales as text[]), cast(:tos as text[]),
+      cast(:ccs as jsonb[]), cast(:incidents as int[]), cast(:autos as text[]), cast(:datas as jsonb[]), cast(:threadings as jsonb[]),
+      cast(:mids as text[]))
+    on conflict (dedupe_key) do nothing
+    returning id, message_id, dedupe_key`, {
+    keys: mails.map((m) => m.dedupeKey),
+    templates: mails.map((m) => m.template),
+    locales: mails.map((m) => m.locale),
+    tos: mails.map((m) => m.to.trim().toLowerCase()),
+    ccs: mails.map((m) => JSON.stringify(m.cc ?? [])),
+    incidents: mails.map((m) => m.incidentId ?? null),
+    autos: mails.map((m) => m.autoSubmitted),
+    datas: mails.map((m) => JSON.stringify(m.data)),
+    threadings: mails.map((m) => JSON.stringify(m.threading ?? {})),
+    mids: mails.map(() => newMessageId(messageIdDomain)),
+  }).options(prepared('outbox_insert'))) as { rows: { id: number; message_id: string; dedupe_key: string }[] };
+  const inserted = r.rows;
   const created = new Map(inserted.map((r) => [r.dedupe_key, r]));
   const missing = mails.map((m) => m.dedupeKey).filter((k) => !created.has(k));
   const existing = missing.length === 0

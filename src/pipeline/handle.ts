@@ -71,6 +71,7 @@ export async function handleMessage(trx: Knex.Transaction, input: HandleInput, d
   const ctx: ActContext = {
     trx, config: deps.config, kb: deps.kb, log, message: input.message, facts,
     origin: { at: now, inboundId: input.inboundId, messageId: input.message.messageId }, enrich: input.enrich,
+    ...(input.mails === undefined ? {} : { mails: input.mails }),
   };
   const incidentId = await act(ctx, decision, input.screen);
   log.info({ msg: 'message handled', decision: decision.kind, incident: incidentId });

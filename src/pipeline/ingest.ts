@@ -20,12 +20,14 @@ import type { IngestFn, IngestOutcome, InboundMessage } from '../inbound/types.j
 import { DEFAULT_PARSE_LIMITS, parseMessage, MailParseError, type ParseLimits } from '../mail/parse.js';
 import { screenMessage, type ScreenResult } from '../mail/screen.js';
 import type { ParsedMessage } from '../mail/types.js';
-import { prepared } from '../platform/db.js';
+import { isEmbedded, prepared } from '../platform/db.js';
 import { isDbUnavailable, isUniqueViolation } from '../platform/errors.js';
 import { createCommitGroups } from './commit-groups.js';
 import { EnrichmentFailed } from './enrichment.js';
 import type { Logger } from '../platform/logger.js';
 import type { Identity } from '../store/identity.js';
+import { queueMails, type QueueRequest } from '../outbound/queue.js';
+import type { TemplateName } from '../outbound/templates/registry.js';
 
 /** What the decision stage reports back; stored on the log row so "why?" has an answer. */
 export interface Handled {
@@ -49,6 +51,11 @@ export interface HandleContext {
   enrich: boolean;
   /** Who the sender is, read for the whole group by `identify` (the rules stage reads it otherwise). */
   identity?: Identity;
+  /**
+   * Outbox rows the rules stage queues without waiting for their insert; the pipeline writes
+   * those of the whole group in one statement, in the same transaction, before the commit.
+   */
+  mails?: QueueRequest<TemplateName>[];
 }
 
 export type HandleFn = (trx: Knex.Transaction, input: HandleContext) => Promise<Handled>;
@@ -102,7 +109,8 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
   const groups = opts.dryRun
     ? null
     : createCommitGroups<Item, Attempt>(deps.db, {
-      transactions: deps.config.ingest.transactions,
+      // PGlite has one connection: a second slot would only wait for it.
+      transactions: isEmbedded(deps.db) ? 1 : deps.config.ingest.transactions,
       groupSize: deps.config.ingest.groupSize,
       process: (trx, items) => processGroup(trx, deps, items),
       onSplit: (size, err) => deps.log.info({ msg: 'shared transaction rolled back; committing its messages one by one', messages: size, err }),
@@ -176,7 +184,8 @@ type Attempt = { outcome: IngestOutcome; handled: Handled } | 'already-logged';
 /**
  * The messages of a group, inside their (shared) transaction, each stage once for all of
  * them where it can: their log rows in one statement, who their senders are in one, each
- * message's decision and its consequences in turn, their results on the log in one.
+ * message's decision and its consequences in turn, the mail they queue in one, their results
+ * on the log in one.
  */
 async function processGroup(trx: Knex.Transaction, deps: IngestDeps, items: readonly Item[]): Promise<Attempt[]> {
   // The log rows come first and are unique: a second reader of the same mail stops here,
@@ -186,7 +195,7 @@ async function processGroup(trx: Knex.Transaction, deps: IngestDeps, items: read
     const inboundId = ids[i] ?? null;
     return inboundId === null ? null : {
       message: p.parsed, screen: p.screen, inboundId, mailbox: p.msg.mailbox, mailboxProduct: p.mailboxProduct,
-      envelopeRecipients: p.msg.envelope?.rcptTo ?? [], enrich,
+      envelopeRecipients: p.msg.envelope?.rcptTo ?? [], enrich, mails: [],
     };
   });
   const live = inputs.filter((input): input is HandleContext => input !== null);
@@ -216,6 +225,7 @@ async function processGroup(trx: Knex.Transaction, deps: IngestDeps, items: read
         : { status: 'processed', decision: result.decision, inboundId },
     });
   }
+  await queueMails(trx, deps.config, live.flatMap((input) => input.mails ?? []));
   await recordResults(trx, logged);
   return results;
 }

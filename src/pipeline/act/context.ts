@@ -24,6 +24,11 @@ export interface ActContext {
   origin: Origin;
   /** Optional enrichments (enrichment.ts) run; false on a rerun after one failed. */
   enrich: boolean;
+  /**
+   * Where outbox rows whose insert nobody waits for go, when the pipeline writes those of a
+   * whole group of messages in one statement before the commit (HandleContext.mails).
+   */
+  mails?: QueueRequest<TemplateName>[];
 }
 
 export const recipientOf = (ctx: ActContext, email: string): Promise<Recipient> =>

@@ -47,10 +47,14 @@ async function filesTooLarge(ctx: ActContext, files: StoredFile[], incident: Inc
   }, { incidentId: incident.id });
 }
 
-/** The answers to the sender and the notifications of `events`, in one statement. */
+/**
+ * The answers to the sender and the notifications of `events`, in one statement, or handed
+ * to the pipeline, which writes those of its whole group of messages in one.
+ */
 async function queueAll(ctx: ActContext, answers: (QueueRequest<TemplateName> | null)[], events: DomainEvent[]): Promise<void> {
   const rows = [...answers.filter((a) => a !== null), ...(await planNotificationRows(ctx.trx, ctx.config, events))];
-  await queueMails(ctx.trx, ctx.config, rows);
+  if (ctx.mails) ctx.mails.push(...rows);
+  else await queueMails(ctx.trx, ctx.config, rows);
 }
 
 async function suggestions(ctx: ActContext, incident: Incident, productId: number): Promise<KbSnippet[]> {
