@@ -68,7 +68,8 @@ export function isEmbedded(db: Knex): boolean {
  * costs several times what executing them does. A named one is parsed once per connection
  * and, once PostgreSQL finds its generic plan as good as the custom ones, planned once too.
  * Give a name only to statements whose SQL text never changes for that name, and whose
- * best plan does not depend on the values (never to full-text searches, whose queries must
- * fold into constants at planning time to use their indexes). PGlite ignores the option.
+ * best plan does not depend on the values (not to full-text searches, whose queries must
+ * fold into constants at planning time to use their indexes well; the suggestions on a small
+ * knowledge base are the one exception, see store/kb.ts). PGlite ignores the option.
  */
 export const prepared = (name: string): { name: string } => ({ name: `casemail_${name}` });
