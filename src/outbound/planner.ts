@@ -8,7 +8,9 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import { actorEmail, actorName, type DomainEvent } from '../domain/incidents/types.js';
-import { deliverableRecipients, detailsOf, incidentNames, problemReportAudience, subscribersOf, type SubscriberRow } from '../store/incident-views.js';
+import {
+  deliverableRecipients, detailsOf, incidentNames, problemReportAudience, subscribersOf, toRecipient, type KnownAudience, type SubscriberRow,
+} from '../store/incident-views.js';
 import { dedupeKey, queueMails, type QueueRequest } from './queue.js';
 import type { TemplateData, TemplateName } from './templates/registry.js';
 
@@ -45,8 +47,24 @@ async function audience(trx: Knex.Transaction, config: Readonly<Config>, emails:
   return deliverableRecipients(trx, unique, { locale: config.locale.default, timeZone: config.locale.timeZone });
 }
 
-async function planCreated(trx: Knex.Transaction, config: Readonly<Config>, e: Extract<DomainEvent, { type: 'created' }>): Promise<QueueRequest<TemplateName>[]> {
-  const { names, recipients: to } = await problemReportAudience(trx, e.incident, actorEmail(e.actor), { locale: config.locale.default, timeZone: config.locale.timeZone });
+/**
+ * A problem report's audience read ahead (with the sender's identity), with the product it
+ * was read for: used when it is the new incident's own, else the audience is read now.
+ */
+export type AudienceAhead = KnownAudience & { productId: number; product: string };
+
+async function reportAudience(trx: Knex.Transaction, config: Readonly<Config>, e: Extract<DomainEvent, { type: 'created' }>, ahead: AudienceAhead | undefined) {
+  const defaults = { locale: config.locale.default, timeZone: config.locale.timeZone };
+  const author = actorEmail(e.actor);
+  const i = e.incident;
+  if (ahead !== undefined && ahead.accountId === i.accountId && ahead.productId === i.productId && i.engineerId === null && ahead.author === (author ?? '').toLowerCase()) {
+    return { names: { product: ahead.product, engineer: null, account: ahead.account }, recipients: ahead.recipients.map((r) => toRecipient(r, defaults)) };
+  }
+  return problemReportAudience(trx, i, author, defaults);
+}
+
+async function planCreated(trx: Knex.Transaction, config: Readonly<Config>, e: Extract<DomainEvent, { type: 'created' }>, ahead: AudienceAhead | undefined): Promise<QueueRequest<TemplateName>[]> {
+  const { names, recipients: to } = await reportAudience(trx, config, e, ahead);
   if (to.length === 0) return [];
   const reporter = { name: actorName(e.actor), email: actorEmail(e.actor) ?? '' };
   const data: TemplateData['problem-report'] = {
@@ -72,11 +90,13 @@ async function fillEscalation(trx: Knex.Transaction, e: DomainEvent, plan: Plan<
  * The outbox rows announcing `events`, not yet written: a caller that answers the sender too
  * writes its answer and these in one statement (queueMails).
  */
-export async function planNotificationRows(trx: Knex.Transaction, config: Readonly<Config>, events: readonly DomainEvent[]): Promise<QueueRequest<TemplateName>[]> {
+export async function planNotificationRows(
+  trx: Knex.Transaction, config: Readonly<Config>, events: readonly DomainEvent[], ahead?: AudienceAhead,
+): Promise<QueueRequest<TemplateName>[]> {
   const rows: QueueRequest<TemplateName>[] = [];
   for (const e of events) {
     if (e.type === 'created') {
-      rows.push(...(await planCreated(trx, config, e)));
+      rows.push(...(await planCreated(trx, config, e, ahead)));
       continue;
     }
     const plan = planFor(e);

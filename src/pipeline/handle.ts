@@ -72,6 +72,7 @@ export async function handleMessage(trx: Knex.Transaction, input: HandleInput, d
     trx, config: deps.config, kb: deps.kb, log, message: input.message, facts,
     origin: { at: now, inboundId: input.inboundId, messageId: input.message.messageId }, enrich: input.enrich,
     ...(input.mails === undefined ? {} : { mails: input.mails }),
+    ...(input.identity?.reportAudience ? { reportAudience: input.identity.reportAudience } : {}),
   };
   const incidentId = await act(ctx, decision, input.screen);
   log.info({ msg: 'message handled', decision: decision.kind, incident: incidentId });

@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { prepared } from '../platform/db.js';
 import { autoReplyWindow } from './auto-replies.js';
+import { reportRecipientsSql, type KnownAudience, type RecipientRow } from './incident-views.js';
 import type { AccountFact, ContactFact, ProductFact, SenderFacts, StaffFact } from '../rules/facts.js';
 
 type Db = Knex | Knex.Transaction;
@@ -38,6 +39,11 @@ export interface Identity {
   /** The incident an earlier handling of this inbound row reached, if any. */
   alreadyHandledIncidentId: number | null;
   autoRepliesThisHour: number;
+  /**
+   * The problem report's audience for the sender's account, read with the rest: a new
+   * incident needs it, and reading it here saves that incident a statement.
+   */
+  reportAudience: KnownAudience | null;
 }
 
 interface IdentityRow {
@@ -48,6 +54,7 @@ interface IdentityRow {
   catalogue: ProductRow[];
   auto_replies: number | null;
   already: number | null;
+  report_recipients: RecipientRow[] | null;
 }
 
 /**
@@ -56,7 +63,8 @@ interface IdentityRow {
  * trips, not the queries, are what limit how many messages per second commit. For each
  * (address, inbound row) asked, in order, each subquery is one of the plain lookups it
  * replaces (contact, contracts, staff user, support contact, auto-answer counter, earlier
- * handling), each on its own index; the catalogue is read once.
+ * handling, the account's problem-report recipients), each on its own index; the catalogue
+ * is read once.
  */
 const IDENTITY_SQL = `
   with cat as (
@@ -64,16 +72,17 @@ const IDENTITY_SQL = `
     from products
   )
   select
-    row_to_json(c) as contact,
+    row_to_json(who) as contact,
     coalesce((select json_agg(json_build_object('id', p.id, 'code', p.code, 'name', p.name, 'former_names', p.former_names,
               'level', k.level, 'starts_on', k.starts_on, 'ends_on', k.ends_on) order by p.code, k.ends_on desc)
        from contracts k join products p on p.id = k.product_id
-       where k.account_id = c.account_id), '[]'::json) as contracts,
+       where k.account_id = who.account_id), '[]'::json) as contracts,
     (select row_to_json(u) from (select id, name, email, role from users where lower(email) = q.email and active limit 1) u) as staff,
     (select coalesce(json_agg(account_id), '[]'::json) from support_contacts where lower(email) = q.email) as support_of,
     cat.catalogue,
     (select count from auto_reply_counters where email = q.email and window_start = :window) as auto_replies,
-    (select incident_id from incident_events where inbound_id = q.inbound limit 1) as already
+    (select incident_id from incident_events where inbound_id = q.inbound limit 1) as already,
+    case when who.id is null then null else ${reportRecipientsSql('who.account_id', 'q.email')} end as report_recipients
   from unnest(cast(:emails as text[]), cast(:inbounds as int[])) with ordinality as q(email, inbound, ord)
   cross join cat
   left join lateral (
@@ -81,7 +90,7 @@ const IDENTITY_SQL = `
     from contacts c join accounts a on a.id = c.account_id
     where lower(c.email) = q.email and c.active
     limit 1
-  ) c on true
+  ) who on true
   order by q.ord`;
 
 export interface IdentityQuery {
@@ -122,5 +131,8 @@ function toIdentity(q: IdentityQuery, email: string, row: IdentityRow, today: st
     catalogue: row.catalogue.map(toProduct),
     alreadyHandledIncidentId: row.already,
     autoRepliesThisHour: email === '' ? 0 : (row.auto_replies ?? 0),
+    reportAudience: c === null || row.report_recipients === null
+      ? null
+      : { accountId: c.account_id, author: email, account: c.account_name, recipients: row.report_recipients },
   };
 }

@@ -35,17 +35,17 @@ export async function recipientFor(db: Db, email: string, defaults: { locale: st
  * The recipients among `emails` that do not bounce, in the order given, each addressed as
  * recipientFor would: in one query, since a notification often goes to several people.
  */
-interface RecipientRow { email: string; id: number | null; name: string | null; locale: string | null; time_zone: string | null; user_name: string | null }
+export interface RecipientRow { email: string; id: number | null; name: string | null; locale: string | null; time_zone: string | null; user_name: string | null }
 
-function toRecipient(c: RecipientRow, defaults: { locale: string; timeZone: string }): Recipient {
+export function toRecipient(c: RecipientRow, defaults: { locale: string; timeZone: string }): Recipient {
   return c.id !== null
     ? { email: c.email, name: c.name, locale: c.locale ?? defaults.locale, timeZone: c.time_zone ?? defaults.timeZone, contactId: c.id }
     : { email: c.email, name: c.user_name, locale: defaults.locale, timeZone: defaults.timeZone, contactId: null };
 }
 
 /** Addresses `x(email, ord)` as recipients (contact, else staff name), less those that bounce. */
-const RECIPIENT_COLUMNS = `x.email, c.id, c.name, c.locale, c.time_zone, (select u.name from users u where lower(u.email) = x.email limit 1) as user_name`;
-const RECIPIENT_JOIN = `left join lateral (select id, name, locale, time_zone from contacts where lower(email) = x.email limit 1) c on true
+export const RECIPIENT_COLUMNS = `x.email, c.id, c.name, c.locale, c.time_zone, (select u.name from users u where lower(u.email) = x.email limit 1) as user_name`;
+export const RECIPIENT_JOIN = `left join lateral (select id, name, locale, time_zone from contacts where lower(email) = x.email limit 1) c on true
       where not exists (select 1 from bouncing_addresses b where b.email = x.email)`;
 
 /**
@@ -63,6 +63,25 @@ export async function deliverableRecipients(db: Db, emails: readonly string[], d
 }
 
 /**
+ * SQL for an account's support contacts as problem-report recipients (in the order they
+ * were added), less the author and addresses that bounce, as one json array: `accountIdSql`
+ * and `authorSql` are expressions of the enclosing statement (the author lower-cased).
+ */
+export const reportRecipientsSql = (accountIdSql: string, authorSql: string) =>
+  `coalesce((select json_agg(r order by r.ord) from (select x.ord, ${RECIPIENT_COLUMNS}
+     from (select lower(email) as email, min(id) as ord from support_contacts where account_id = ${accountIdSql} group by lower(email)) x
+     ${RECIPIENT_JOIN} and x.email <> ${authorSql}) r), '[]'::json)`;
+
+/** A problem report's audience read ahead, with who it was read for (identity.ts). */
+export interface KnownAudience {
+  accountId: number;
+  /** The author left out, lower-cased. */
+  author: string;
+  account: string;
+  recipients: RecipientRow[];
+}
+
+/**
  * Who receives an account's problem report, in one query: its support contacts (in the
  * order they were added) less the author and addresses that bounce, with the names the
  * report shows beside the incident.
@@ -71,10 +90,8 @@ export async function problemReportAudience(
   db: Db, i: Incident, author: string | null, defaults: { locale: string; timeZone: string },
 ): Promise<{ names: IncidentNames; recipients: Recipient[] }> {
   const r = (await db.raw(
-    `with x as (select lower(email) as email, min(id) as ord from support_contacts where account_id = :account group by lower(email))
-     select (select name from products where id = :product) as product, (select name from users where id = :engineer) as engineer,
-       (select name from accounts where id = :account) as account,
-       coalesce((select json_agg(r order by r.ord) from (select x.ord, ${RECIPIENT_COLUMNS} from x ${RECIPIENT_JOIN} and x.email <> :author) r), '[]'::json) as recipients`,
+    `select (select name from products where id = :product) as product, (select name from users where id = :engineer) as engineer,
+       (select name from accounts where id = :account) as account, ${reportRecipientsSql(':account', ':author')} as recipients`,
     { account: i.accountId, product: i.productId, engineer: i.engineerId, author: author ?? '' },
   ).options(prepared('problem_report_audience'))) as { rows: { product: string | null; engineer: string | null; account: string | null; recipients: RecipientRow[] }[] };
   const row = r.rows[0];

@@ -12,7 +12,7 @@ import type { TemplateData, TemplateName } from '../../outbound/templates/regist
 import type { Logger } from '../../platform/logger.js';
 import type { Facts } from '../../rules/facts.js';
 import { countAutoReply } from '../../store/auto-replies.js';
-import { recipientFor, type Recipient } from '../../store/incident-views.js';
+import { recipientFor, type KnownAudience, type Recipient } from '../../store/incident-views.js';
 
 export interface ActContext {
   trx: Knex.Transaction;
@@ -29,6 +29,8 @@ export interface ActContext {
    * whole group of messages in one statement before the commit (HandleContext.mails).
    */
   mails?: QueueRequest<TemplateName>[];
+  /** The sender's account's problem-report audience, when the identify stage read it. */
+  reportAudience?: KnownAudience;
 }
 
 export const recipientOf = (ctx: ActContext, email: string): Promise<Recipient> =>

@@ -6,7 +6,7 @@
 import { customerUpdate } from '../../domain/incidents/customer-update.js';
 import { openIncident } from '../../domain/incidents/open.js';
 import type { DomainEvent, Incident, Level, StoredFile } from '../../domain/incidents/types.js';
-import { planNotificationRows } from '../../outbound/planner.js';
+import { planNotificationRows, type AudienceAhead } from '../../outbound/planner.js';
 import { queueMails, type QueueRequest } from '../../outbound/queue.js';
 import type { KbSnippet, TemplateName } from '../../outbound/templates/registry.js';
 import type { ProductFact } from '../../rules/facts.js';
@@ -51,8 +51,8 @@ async function filesTooLarge(ctx: ActContext, files: StoredFile[], incident: Inc
  * The answers to the sender and the notifications of `events`, in one statement, or handed
  * to the pipeline, which writes those of its whole group of messages in one.
  */
-async function queueAll(ctx: ActContext, answers: (QueueRequest<TemplateName> | null)[], events: DomainEvent[]): Promise<void> {
-  const rows = [...answers.filter((a) => a !== null), ...(await planNotificationRows(ctx.trx, ctx.config, events))];
+async function queueAll(ctx: ActContext, answers: (QueueRequest<TemplateName> | null)[], events: DomainEvent[], ahead?: AudienceAhead): Promise<void> {
+  const rows = [...answers.filter((a) => a !== null), ...(await planNotificationRows(ctx.trx, ctx.config, events, ahead))];
   if (ctx.mails) ctx.mails.push(...rows);
   else await queueMails(ctx.trx, ctx.config, rows);
 }
@@ -89,7 +89,7 @@ export async function actNewIncident(ctx: ActContext, product: ProductFact, link
   await queueAll(ctx, [
     await answerRow(ctx, 'incident-created', { reference: incident.reference, title: incident.title, product: product.name, suggestions: await suggestions(ctx, incident, product.id) }, { incidentId: incident.id }),
     created?.type === 'created' ? await filesTooLarge(ctx, created.files, incident) : null,
-  ], events);
+  ], events, ctx.reportAudience ? { ...ctx.reportAudience, productId: product.id, product: product.name } : undefined);
   return incident.id;
 }
 

@@ -74,10 +74,34 @@ it('commits mail arriving together in shared transactions, each message once wit
   expect(incidents.map((i) => i.title).sort()).toEqual(mails.map((_, i) => `Arc console: transfer drops the call (${i})`).sort());
   const confirmations = (await t.db('outbox').where({ template: 'incident-created' }).select('to_address', 'incident_id')) as { to_address: string; incident_id: number }[];
   expect(confirmations.map((c) => c.incident_id).sort((a, b) => a - b)).toEqual(incidents.map((i) => i.id).sort((a, b) => a - b));
+  // Each problem report goes to the account's support contacts, as when read on its own.
+  const reports = (await t.db('outbox').where({ template: 'problem-report' }).select('to_address', 'incident_id')) as { to_address: string; incident_id: number }[];
+  for (const incident of incidents) {
+    expect(reports.filter((r) => r.incident_id === incident.id).map((r) => r.to_address).sort()).toEqual(['it-support@dougsdogs.example', 'pat.partner@partner.example']);
+  }
   // Each outcome names its own log row.
   for (const [i, o] of outcomes.entries()) {
     const row = rows.find((r) => String(r.id) === (o as { inboundId: string }).inboundId);
     expect(row?.subject).toBe(`Arc console: transfer drops the call (${i})`);
+  }
+});
+
+it('sends problem reports read with the senders to support contacts that do not bounce, never to the author', async () => {
+  const ingest = pipeline(config(1, 8));
+  await t.db('bouncing_addresses').insert({ email: 'it-support@dougsdogs.example', reason: 'mailbox unavailable' });
+  await t.db('support_contacts').insert({ account_id: ((await t.db('accounts').first('id')) as { id: number }).id, email: SENDERS[3] });
+  try {
+    const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => ingest(mail(i))));
+    expect(outcomes.map((o) => o.status)).toEqual(Array.from({ length: 6 }, () => 'processed'));
+    const rows = (await t.db('outbox as o').join('incidents as i', 'i.id', 'o.incident_id').join('contacts as c', 'c.id', 'i.reporter_contact_id')
+      .where('o.template', 'problem-report').select('o.to_address', 'c.email as reporter')) as { to_address: string; reporter: string }[];
+    for (const sender of SENDERS.slice(0, 6)) {
+      const expected = sender === SENDERS[3] ? ['pat.partner@partner.example'] : [SENDERS[3], 'pat.partner@partner.example'].sort();
+      expect(rows.filter((r) => r.reporter === sender).map((r) => r.to_address).sort()).toEqual(expected);
+    }
+  } finally {
+    await t.db('bouncing_addresses').del();
+    await t.db('support_contacts').where({ email: SENDERS[3] }).del();
   }
 });
 
