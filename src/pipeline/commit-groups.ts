@@ -29,6 +29,11 @@ export interface CommitGroupOptions<I, O> {
   process(trx: Knex.Transaction, items: readonly I[]): Promise<O[]>;
   /** Told when a group was rolled back and its items are processed one by one. */
   onSplit?: (size: number, err: unknown) => void;
+  /**
+   * Whether a group's failure is worth processing its items one by one; when not (the
+   * database is unreachable), every item fails at once with the group's error.
+   */
+  splits?: (err: unknown) => boolean;
 }
 
 interface Pending<I, O> {
@@ -68,6 +73,10 @@ export function createCommitGroups<I, O>(db: Knex, opts: CommitGroupOptions<I, O
     try {
       results = await processed(group.map((p) => p.item));
     } catch (err) {
+      if (opts.splits?.(err) === false) {
+        for (const p of group) p.reject(err);
+        return;
+      }
       opts.onSplit?.(group.length, err);
       for (const p of group) await alone(p);
       return;

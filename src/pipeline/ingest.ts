@@ -114,6 +114,8 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
       groupSize: deps.config.ingest.groupSize,
       process: (trx, items) => processGroup(trx, deps, items),
       onSplit: (size, err) => deps.log.info({ msg: 'shared transaction rolled back; committing its messages one by one', messages: size, err }),
+      // Unreachable, the database would fail each message again after its own wait.
+      splits: (err) => !isDbUnavailable(err),
     });
   const commit = (item: Item): Promise<Attempt> => (groups ? groups.run(item) : dryRun(deps, item));
 
