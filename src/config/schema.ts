@@ -245,7 +245,13 @@ export const configSchema = z.object({
       pretty: z.enum(['auto', 'always', 'never']).default('auto'),
     })
     .prefault({}),
-});
+})
+  // The pool also serves the outbox worker, the HTTP API, the jobs and the mailbox cursors.
+  // PGlite has one connection and ingest uses one slot there, so the check is PostgreSQL's.
+  .refine((c) => c.database.url === undefined || c.ingest.transactions < c.database.poolMax, {
+    path: ['ingest', 'transactions'],
+    message: 'must be below database.poolMax, whose connections the outbox, the HTTP API and the mailbox cursors need too',
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type JobsConfig = z.infer<typeof jobsSchema>;

@@ -26,6 +26,7 @@ beforeAll(async () => {
   svc = await startTestService(
     {
       database: { url: viaProxy.toString(), poolMax: 3 },
+      ingest: { transactions: 2 },
       smtpListener: { enabled: true, host: '127.0.0.1', port: 0, acceptedDomains: ['support.example.com'], maxSize: 200_000 },
     },
     proxied,

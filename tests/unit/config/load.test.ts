@@ -53,6 +53,13 @@ describe('configuration', () => {
     expect(problems.find((p) => p.startsWith('locale.timeZone'))).toMatch(/IANA time zone/);
   });
 
+  it('refuses more ingest transactions than the database pool can spare, naming the key', () => {
+    const dir = configDir({ 'default.json': { ...minimal, database: { url: 'postgres://casemail@127.0.0.1/casemail', poolMax: 4 }, ingest: { transactions: 4 } } });
+    const problems = problemsOf(() => loadConfig({ dir, env: {} }));
+    expect(problems).toEqual([expect.stringMatching(/^ingest\.transactions: must be below database\.poolMax/)]);
+    expect(loadConfig({ dir, env: { CASEMAIL__INGEST__TRANSACTIONS: '3' } }).ingest.transactions).toBe(3);
+  });
+
   it('names a missing required section', () => {
     const problems = problemsOf(() => loadConfig({ dir: configDir({}), env: {} }));
     expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['mail', 'tsc', 'security']));
