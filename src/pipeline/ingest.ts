@@ -193,14 +193,15 @@ async function processGroup(trx: Knex.Transaction, deps: IngestDeps, items: read
   // The log rows come first and are unique: a second reader of the same mail stops here,
   // waiting on the first one's commit, and finds it a duplicate.
   const ids = await insertLogRows(trx, items.map((it) => it.p));
-  const inputs: (HandleContext | null)[] = items.map(({ p, enrich }, i) => {
+  const entries = items.map(({ p, enrich }, i) => {
     const inboundId = ids[i] ?? null;
-    return inboundId === null ? null : {
+    const input: HandleContext | null = inboundId === null ? null : {
       message: p.parsed, screen: p.screen, inboundId, mailbox: p.msg.mailbox, mailboxProduct: p.mailboxProduct,
       envelopeRecipients: p.msg.envelope?.rcptTo ?? [], enrich, mails: [],
     };
+    return { p, input };
   });
-  const live = inputs.filter((input): input is HandleContext => input !== null);
+  const live = entries.flatMap(({ input }) => (input === null ? [] : [input]));
   if (deps.identify && live.length > 0) {
     const identities = await deps.identify(trx, live);
     for (const [i, input] of live.entries()) {
@@ -210,9 +211,8 @@ async function processGroup(trx: Knex.Transaction, deps: IngestDeps, items: read
   }
   const results: Attempt[] = [];
   const logged: LogResult[] = [];
-  for (const [i, input] of inputs.entries()) {
-    const p = items[i]?.p;
-    if (input === null || p === undefined) {
+  for (const { p, input } of entries) {
+    if (input === null) {
       results.push('already-logged');
       continue;
     }

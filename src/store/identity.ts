@@ -108,12 +108,6 @@ export async function loadIdentities(db: Db, qs: readonly IdentityQuery[], at: {
   return qs.map((q, i) => toIdentity(q, emails[i] ?? '', r.rows[i] as IdentityRow, at.today));
 }
 
-export async function loadIdentity(db: Db, q: IdentityQuery & { today: string; now: Date }): Promise<Identity> {
-  const [one] = await loadIdentities(db, [q], q);
-  if (one === undefined) throw new Error('identity query returned no row');
-  return one;
-}
-
 function toIdentity(q: IdentityQuery, email: string, row: IdentityRow, today: string): Identity {
   const c = email === '' ? null : row.contact;
   const sender: SenderFacts = {

@@ -44,8 +44,8 @@ export function toRecipient(c: RecipientRow, defaults: { locale: string; timeZon
 }
 
 /** Addresses `x(email, ord)` as recipients (contact, else staff name), less those that bounce. */
-export const RECIPIENT_COLUMNS = `x.email, c.id, c.name, c.locale, c.time_zone, (select u.name from users u where lower(u.email) = x.email limit 1) as user_name`;
-export const RECIPIENT_JOIN = `left join lateral (select id, name, locale, time_zone from contacts where lower(email) = x.email limit 1) c on true
+const RECIPIENT_COLUMNS = `x.email, c.id, c.name, c.locale, c.time_zone, (select u.name from users u where lower(u.email) = x.email limit 1) as user_name`;
+const RECIPIENT_JOIN = `left join lateral (select id, name, locale, time_zone from contacts where lower(email) = x.email limit 1) c on true
       where not exists (select 1 from bouncing_addresses b where b.email = x.email)`;
 
 /**
