@@ -1,9 +1,11 @@
 // The mail command words, in both languages: every word of the vocabulary parses to its
 // meaning, the forms mails and README suggest parse, and a reference in the subject does
 // not turn a command into an unknown one.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/rules/decide.js';
-import { parseCustomerCommand } from '../../../src/rules/text/commands.js';
+import { isContactIdRequest, parseCustomerCommand } from '../../../src/rules/text/commands.js';
 import { COMMAND_LANGUAGES, VOCABULARY, type NotifyChoice } from '../../../src/rules/text/vocabulary.js';
 import { DOUG, MARTINE, OPEN_INC, buildFacts } from './facts-builder.js';
 
@@ -103,4 +105,31 @@ describe('the other verbs in both languages', () => {
       expect(parse(`${word} INC-000100`)).toMatchObject({ name: 'status', reference: 'INC-000100' });
     });
   }
+});
+
+describe("README's table of commands", () => {
+  const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+  const start = readme.indexOf('| command | also | answer |');
+  const rows = readme.slice(start).split('\n\n')[0]?.split('\n').slice(2) ?? [];
+  const forms = rows.flatMap((row) => (row.split(' | ')[0] ?? '').replace(/^\| /, '').replace(/\(in a reply\)/g, '').split(' / ').map((f) => f.trim().replace(/^`|`$/g, '')))
+    .flatMap((form) => {
+      const [head = '', ...alternatives] = form.split('\\|');
+      const [verb = '', ...rest] = head.split(' ');
+      return rest.length > 0 ? [head, ...alternatives.map((a) => `${verb} ${a}`)] : [head];
+    });
+
+  it('lists every verb of the vocabulary, in both languages', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(9);
+    for (const language of COMMAND_LANGUAGES) {
+      for (const words of Object.values(VOCABULARY[language].verbs)) expect(forms.some((f) => f.split(' ')[0] === words[0]), words[0]).toBe(true);
+    }
+  });
+
+  it('every form it documents parses to a known command', () => {
+    for (const form of forms) {
+      const parsed = parseCustomerCommand(form, '', '', REF);
+      const contactId = isContactIdRequest(form, '');
+      expect(contactId || (parsed !== null && parsed.name !== 'unknown'), form).toBe(true);
+    }
+  });
 });
