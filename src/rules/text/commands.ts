@@ -171,7 +171,7 @@ export function parseCustomerCommand(subjectBase: string, firstLine: string, vis
 
 /** An engineer's `#command` on the first line; null means a plain reply to the customer. */
 export function parseEngineerCommand(firstLine: string): EngineerCommandRequest | null {
-  const m = /^#([a-z-]+)(?:\s(.*))?$/i.exec(firstLine.trim());
+  const m = /^#([a-z-]+)(?:\s+(\S.*)?)?$/i.exec(firstLine.trim());
   if (m === null) return null;
   const word = (m[1] ?? '').toLowerCase();
   const args = (m[2] ?? '').trim();
