@@ -202,6 +202,31 @@ export async function recordRetry(db: Knex, row: OutboxRow, opts: { error: strin
   await db('outbox').where({ id: row.id, claimed_by: row.claimed_by, status: 'pending' }).update(update);
 }
 
+/** Starts `last_error` of a row that waits for the relay to come back (see `relay-gate.ts`). */
+export const RELAY_WAIT = 'relay unavailable: ';
+
+/**
+ * Gives back a claimed row that was not tried because the relay is down: due again at
+ * `retryAt` (or sooner, when the relay returns), and the attempt counted at claim time is
+ * returned, since no SMTP attempt was made.
+ */
+export async function deferRow(db: Knex, row: OutboxRow, opts: { error: string; retryAt: Date }): Promise<void> {
+  await db('outbox')
+    .where({ id: row.id, claimed_by: row.claimed_by, status: 'pending' })
+    .update({ next_attempt_at: opts.retryAt, last_error: RELAY_WAIT + opts.error, claimed_by: null, attempts: db.raw('greatest(attempts - 1, 0)') });
+}
+
+/** The relay is back: every row that waited for it is due now. Returns how many. */
+export async function releaseRelayWaits(db: Knex, now: Date): Promise<number> {
+  const n = await db('outbox')
+    .where({ status: 'pending' })
+    .whereNull('claimed_by')
+    .andWhere('next_attempt_at', '>', now)
+    .andWhere('last_error', 'like', `${RELAY_WAIT}%`)
+    .update({ next_attempt_at: now });
+  return n;
+}
+
 /** A permanent failure; `bouncing` names the addresses the server refused for good. */
 export async function recordFailure(db: Knex, row: OutboxRow, opts: { error: string; bouncing: string[]; now: Date }): Promise<void> {
   await db.transaction(async (trx) => {

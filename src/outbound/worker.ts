@@ -13,6 +13,7 @@ import type { Logger } from '../platform/logger.js';
 import { createSemaphore } from '../platform/semaphore.js';
 import { heldSendLimit } from './committed-send.js';
 import { runBatch, type DeliveryContext, type RunResult } from './delivery.js';
+import { createRelayGate, probeInterval, type RelayStatus } from './relay-gate.js';
 import type { Renderer } from './render.js';
 import type { OutboundTransport } from './transport.js';
 
@@ -41,16 +42,21 @@ export interface OutboxWorker {
   runOnce(): Promise<RunResult>;
   /** Asks for a run soon, e.g. right after a transaction queued mail. */
   notify(): void;
+  /** Whether the relay takes mail, for /readyz and /metrics. */
+  relayStatus(): RelayStatus;
 }
 
 const DEFAULT_LEASE_MS = 10 * 60_000;
 
 export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const held = isEmbedded(deps.db) ? 0 : heldSendLimit(deps.config);
+  const owner = deps.lockName ?? `${deps.config.instance.id}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const ctx: DeliveryContext = {
     ...deps,
-    heldSends: held > 0 ? createSemaphore(held) : null,
-    owner: deps.lockName ?? `${deps.config.instance.id}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    sendSlots: createSemaphore(held > 0 ? held : deps.config.smtpOut.maxConnections),
+    holdTransaction: held > 0,
+    relay: createRelayGate(probeInterval(deps.config.outbox.backoffBaseMs)),
+    owner,
     leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
     random: deps.random ?? Math.random,
   };
@@ -101,6 +107,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       return result;
     },
     notify: () => alarm.ring(),
+    relayStatus: () => ctx.relay.status(),
   };
 }
 

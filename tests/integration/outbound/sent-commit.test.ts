@@ -78,6 +78,7 @@ function afterAccepted(hook: () => Promise<void> | void): OutboundTransport {
       await hook();
       return info;
     },
+    verify: () => smtp.verify(),
     close: () => undefined,
   };
 }
@@ -196,6 +197,7 @@ describe('send transactions and the connection pool', () => {
         await held;
         return smtp.sendMail(message);
       },
+      verify: () => smtp.verify(),
       close: () => undefined,
     };
     const slow = worker({ transport: stalling, config, lockName: 'slow' });
