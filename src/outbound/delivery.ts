@@ -27,6 +27,7 @@ import {
   type OutboxRow,
   type SentRecord,
 } from './outbox-store.js';
+import type { OwnerLock } from './owner-lock.js';
 import type { RelayGate } from './relay-gate.js';
 import type { RenderedMail, Renderer } from './render.js';
 import { TEMPLATE_NAMES, type RenderData, type TemplateName } from './templates/registry.js';
@@ -41,6 +42,8 @@ export interface DeliveryContext {
   clock: Clock;
   /** Written to `claimed_by`. */
   owner: string;
+  /** Held while this worker claims rows: without it, others would take its rows over. */
+  ownerLock: OwnerLock;
   /**
    * Bounds the sends under way at once (one per pooled SMTP connection), so that when the
    * relay fails only that many mails meet the failure and the rest are released at once.
@@ -217,6 +220,8 @@ export async function runBatch(ctx: DeliveryContext): Promise<BatchResult> {
   const { db, config, log } = ctx;
   // While the relay is down nothing is claimed: rows stay free for an instance that can send.
   if (!(await relayUsable(ctx))) return { ...NOTHING };
+  // Rows claimed without the owner lock would look abandoned and be taken over by others.
+  if (!(await ctx.ownerLock.ensure())) return { ...NOTHING };
   const claim = await claimDueRows(db, { owner: ctx.owner, now: ctx.clock.now(), leaseMs: ctx.leaseMs, limit: config.outbox.batchSize });
   const result = { sent: 0, retried: 0, failed: 0, suppressed: claim.suppressed, claimed: claim.rows.length + claim.suppressed };
   if (claim.rows.length === 0) return result;
