@@ -154,6 +154,8 @@ export interface TemplateData {
     attachments: FileInfo[];
   };
   'command-refused': { command: string; reason: string };
+  /** A mail in the recipient's name failed its domain's DMARC check and waits for staff review. */
+  'sender-held': { receivedAt: Instant };
   /** The incident waits on the customer; without an answer it closes at `closesAt`. */
   'incident-reminder': IncidentBase & { pendingSince: Instant; closesAt: Instant };
   'contract-expiring': { product: string; level: string; endDate: CalendarDate; daysLeft: number; accountName: string };
@@ -196,6 +198,7 @@ const NAMES: Record<TemplateName, true> = {
   'kb-index': true,
   'problem-report': true,
   'command-refused': true,
+  'sender-held': true,
   'incident-reminder': true,
   'contract-expiring': true,
   'support-digest': true,

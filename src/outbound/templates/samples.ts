@@ -164,6 +164,7 @@ export const SAMPLES: { [N in TemplateName]: TemplateData[N] } = {
     attachments: [{ name: 'printer-log.txt', size: 18_432 }],
   },
   'command-refused': { command: 'status INC-000999', reason: 'Incident INC-000999 belongs to another account, so we cannot show it to you.' },
+  'sender-held': { receivedAt: '2026-11-21T09:59:00Z' },
   'incident-reminder': { ...REF, pendingSince: '2026-03-03T14:05:00Z', closesAt: '2026-03-17T14:05:00Z' },
   'contract-expiring': { product: 'RouteMaster Fleet', level: 'SWA Premium', endDate: '2026-12-31', daysLeft: 30, accountName: 'Transports Morel SA' },
   'support-digest': {

@@ -6,6 +6,7 @@
 import { customerUpdate } from '../../domain/incidents/customer-update.js';
 import { openIncident } from '../../domain/incidents/open.js';
 import type { DomainEvent, Incident, Level, StoredFile } from '../../domain/incidents/types.js';
+import { textToRecord } from '../../mail/quotes.js';
 import { planNotificationRows, type AudienceAhead } from '../../outbound/planner.js';
 import { queueMails, type QueueRequest } from '../../outbound/queue.js';
 import type { KbSnippet, TemplateName } from '../../outbound/templates/registry.js';
@@ -79,7 +80,7 @@ export async function actNewIncident(ctx: ActContext, product: ProductFact, link
   if (contact === null) throw new Error('new-incident decided for a sender who is not a contact');
   const f = ctx.facts.fields;
   const title = ctx.facts.subjectBase;
-  const description = ctx.facts.visibleText;
+  const description = textToRecord(ctx.facts.visibleText, ctx.message.text);
   const freeText = `${title}\n${withoutFieldLines(description)}`;
   const { incident, events } = await openIncident(incidentRepository(ctx.trx), {
     accountId: contact.accountId, reporter: { contactId: contact.id, email: contact.email, name: contact.name }, productId: product.id,
@@ -100,7 +101,7 @@ export async function actNewIncident(ctx: ActContext, product: ProductFact, link
 
 export async function actUpdate(ctx: ActContext, incidentId: number, reopen: boolean): Promise<number> {
   const { incident, events } = await customerUpdate(incidentRepository(ctx.trx), {
-    incidentId, actor: senderActor(ctx.facts), text: ctx.facts.visibleText, originalText: ctx.message.text,
+    incidentId, actor: senderActor(ctx.facts), text: textToRecord(ctx.facts.visibleText, ctx.message.text), originalText: ctx.message.text,
     attachments: ctx.message.attachments, attachmentLimitBytes: ctx.config.limits.attachmentBytes, reopen,
   }, ctx.origin);
   const updated = events.find((e) => e.type === 'updated');
