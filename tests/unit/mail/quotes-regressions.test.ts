@@ -111,3 +111,12 @@ describe('textToRecord', () => {
     expect(textToRecord('Thanks!', text)).toBe('Thanks!');
   });
 });
+
+describe('very long bodies', () => {
+  it('a quote of 300,000 lines with nothing above it does not overflow the stack', () => {
+    const text = `${'> an old line\n'.repeat(300_000)}My answer at the bottom.\n`;
+    const result = stripQuoted(text);
+    expect(result.visible).toBe('My answer at the bottom.');
+    expect(result.quoted.split('\n')).toHaveLength(300_000);
+  });
+});
