@@ -86,7 +86,7 @@ function startsLater(lines: readonly string[], from: number, to: number): boolea
  */
 function attributionLines(lines: readonly string[], index: number): number {
   const first = lines[index] ?? '';
-  const mayContinue = /\d/.test(first) && !SENTENCE_END.test(tail(first));
+  const mayContinue = !SENTENCE_END.test(tail(first)) && (/\d/.test(first) || nameAboveAddress(first, lines[index + 1]));
   for (let n = 1; n <= MAX_JOINED_LINES; n += 1) {
     const line = lines[index + n - 1];
     if (line === undefined || (n > 1 && (isBlank(line) || !mayContinue))) return 0;
@@ -110,6 +110,10 @@ function quotedBelow(lines: readonly string[], from: number): boolean {
   while (i < lines.length && i - from < 3 && isBlank(lines[i])) i += 1;
   return isQuoted(lines[i]);
 }
+
+/** "Max Mustermann" alone, the next line starting with "<max@…>": a client wrapped before the address. */
+const nameAboveAddress = (line: string, next: string | undefined): boolean =>
+  line.trim().length <= 60 && next !== undefined && /^\s{0,20}<[^<>\s@]{1,100}@/u.test(head(next));
 
 function isHeaderBlock(lines: readonly string[], index: number): boolean {
   if (!HEADER_BLOCK_START.test(head(lines[index] ?? ''))) return false;
