@@ -9,7 +9,7 @@
 const WROTE = [
   'wrote', 'writes', 'schrieb', 'schrieben', 'a écrit', 'a ecrit', 'escribió', 'escribio', 'ha scritto',
   'escreveu', 'schreef', 'skrev', 'skrev følgende', 'kirjoitti', 'napisał', 'napisała', 'napisal',
-  'написал', 'написала', 'написав', 'pisze', 'yazdı', 'írta', 'napsal', 'napsala', 'έγραψε', 'כתב', 'كتب', '写道', '寫道', 'のメッセージ', '작성',
+  'написал', 'написала', 'написав', 'пишет', 'пише', 'pisze', 'yazdı', 'írta', 'napsal', 'napsala', 'έγραψε', 'כתב', 'كتب', '写道', '寫道', 'のメッセージ', '작성',
 ];
 const wroteAlternation = WROTE.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 
@@ -57,11 +57,11 @@ export const COLON_ENDED_ATTRIBUTION_PATTERNS: readonly RegExp[] = [
 
 /**
  * "Max Mustermann <max@example.de> schrieb am Fr., 28. Apr. 2017 um 11:53 Uhr:": name and
- * address first, then "wrote" and the date (German and Dutch Gmail). Its own constant so
+ * address first, then "wrote" (after a short word, as Hungarian "ezt írta") and the date. Its own constant so
  * each part stays bounded and no two quantifiers can trade characters.
  */
 const ADDRESS_THEN_WROTE_THEN_DATE = new RegExp(
-  `^[^<>\\n]{0,120}<[^<>\\s@]{1,100}@[^<>\\s@]{1,100}>[^\\S\\n]{0,5}(?:${wroteAlternation})(?!\\p{L})[^\\n\\d]{0,60}\\d[^\\n]{0,120}[:：]$`,
+  `^[^<>\\n]{0,120}<[^<>\\s@]{1,100}@[^<>\\s@]{1,100}>,?[^\\S\\n]{0,5}(?:\\p{L}{1,12}[^\\S\\n]{1,3})?(?:${wroteAlternation})(?!\\p{L})[^\\n\\d]{0,60}\\d[^\\n]{0,120}[:：]$`,
   'iu',
 );
 
