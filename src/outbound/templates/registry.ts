@@ -3,6 +3,7 @@
  * exact data its MJML, subject and text files read, so a caller cannot forget a
  * field and a template rename is a compile error rather than a blank mail.
  */
+import type { Excerpt } from '../../domain/kb/port.js';
 
 /** An instant (ISO 8601 string as stored in the outbox, or a Date); shown in the recipient's time zone. */
 export type Instant = Date | string;
@@ -27,10 +28,13 @@ export interface Person {
   phone?: string;
 }
 
+export type { Excerpt, ExcerptRun } from '../../domain/kb/port.js';
+
 export interface KbSnippet {
   id: string;
   title: string;
-  snippet: string;
+  /** Shown with `{{excerpt snippet}}`: matched words in bold in HTML, plain in text. */
+  snippet: Excerpt | string;
   url?: string;
 }
 
