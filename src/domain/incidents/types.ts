@@ -123,10 +123,18 @@ export type DomainEvent =
   | (EventBase & { type: 'created'; files: StoredFile[] })
   | (EventBase & { type: 'updated'; text: string; files: StoredFile[] })
   | (EventBase & { type: 'note'; text: string; visibility: 'customer' | 'internal' })
-  | (EventBase & { type: 'escalated'; reason: string })
+  /** `reason` is internal (staff only); `customerMessage` is what staff chose to tell the customer. */
+  | (EventBase & { type: 'escalated'; reason: string; customerMessage: string })
   | (EventBase & { type: 'workaround'; text: string })
-  | (EventBase & { type: 'closed'; resolution: string })
-  | (EventBase & { type: 'reopened'; reason: string });
+  | (EventBase & { type: 'closed'; resolution: string; cause: CloseCause })
+  | (EventBase & { type: 'reopened'; reason: string; cause: ReopenCause });
+
+/**
+ * Why an incident closed or reopened: the mail says it in the recipient's language from
+ * this, never from a sentence written in code (the resolution or reason is staff's own text).
+ */
+export type CloseCause = { kind: 'staff' } | { kind: 'customer-request' } | { kind: 'no-answer'; days: number };
+export type ReopenCause = 'staff' | 'customer-reply';
 
 export const actorEmail = (a: Actor): string | null => (a.kind === 'system' ? null : a.email.toLowerCase());
 export const actorName = (a: Actor): string => a.name || (a.kind === 'system' ? 'Support' : a.email);
