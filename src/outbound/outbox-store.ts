@@ -32,6 +32,8 @@ export interface OutboxRow {
 export interface IncidentFacts {
   id: number;
   reference: string;
+  /** Outlook's Thread-Topic for every mail of the incident. */
+  title: string;
   replySecret: string;
   rootMessageId: string | null;
   openedAt: Date;
@@ -102,9 +104,10 @@ export async function loadBatchFacts(db: Knex, rows: readonly OutboxRow[]): Prom
   if (incidentIds.length > 0) {
     const incidents = (await db('incidents')
       .whereIn('id', incidentIds)
-      .select('id', 'reference', 'reply_secret', 'root_message_id', 'opened_at', 'status')) as {
+      .select('id', 'reference', 'title', 'reply_secret', 'root_message_id', 'opened_at', 'status')) as {
       id: number;
       reference: string;
+      title: string;
       reply_secret: string;
       root_message_id: string | null;
       opened_at: Date;
@@ -114,6 +117,7 @@ export async function loadBatchFacts(db: Knex, rows: readonly OutboxRow[]): Prom
       facts.incidents.set(i.id, {
         id: i.id,
         reference: i.reference,
+        title: i.title,
         replySecret: i.reply_secret,
         rootMessageId: i.root_message_id,
         openedAt: new Date(i.opened_at),
