@@ -64,6 +64,7 @@ function headerInput(input: ComposeInput): HeaderInput {
     sentAt: input.now,
   };
   if (thread.root !== undefined) header.threadRootMessageId = thread.root;
+  if (incident?.threadIndex != null) header.firstThreadIndex = incident.threadIndex;
   if (incident) {
     header.reference = incident.reference;
     header.incidentStatus = incident.status;

@@ -23,6 +23,8 @@ export interface HeaderInput {
   previousMessageIds: readonly string[];
   /** When the thread started (the incident's creation): fixes the Thread-Index header block. */
   threadStartedAt: Date;
+  /** Thread-Index of the incident's first mail, when its client sent one: ours extends it. */
+  firstThreadIndex?: string;
   /** The signed reply address of the recipient. */
   replyAddress: string;
   /** `auto-replied` answers a message; `auto-generated` is a notification (RFC 3834 §5). */
@@ -105,6 +107,7 @@ export function buildHeaders(input: HeaderInput): BuiltHeaders {
     buildThreadIndex({
       rootMessageId: root,
       threadStartedAt: input.threadStartedAt,
+      ...(input.firstThreadIndex === undefined ? {} : { firstIndex: input.firstThreadIndex }),
       sentAt: input.sentAt ?? new Date(),
       depth: references.length,
     }),

@@ -34,6 +34,8 @@ export interface IncidentFacts {
   reference: string;
   /** Outlook's Thread-Topic for every mail of the incident. */
   title: string;
+  /** The Thread-Index of the mail that opened the incident, if any. */
+  threadIndex?: string | null;
   replySecret: string;
   rootMessageId: string | null;
   openedAt: Date;
@@ -104,10 +106,11 @@ export async function loadBatchFacts(db: Knex, rows: readonly OutboxRow[]): Prom
   if (incidentIds.length > 0) {
     const incidents = (await db('incidents')
       .whereIn('id', incidentIds)
-      .select('id', 'reference', 'title', 'reply_secret', 'root_message_id', 'opened_at', 'status')) as {
+      .select('id', 'reference', 'title', 'thread_index', 'reply_secret', 'root_message_id', 'opened_at', 'status')) as {
       id: number;
       reference: string;
       title: string;
+      thread_index: string | null;
       reply_secret: string;
       root_message_id: string | null;
       opened_at: Date;
@@ -118,6 +121,7 @@ export async function loadBatchFacts(db: Knex, rows: readonly OutboxRow[]): Prom
         id: i.id,
         reference: i.reference,
         title: i.title,
+        threadIndex: i.thread_index,
         replySecret: i.reply_secret,
         rootMessageId: i.root_message_id,
         openedAt: new Date(i.opened_at),

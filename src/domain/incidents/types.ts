@@ -80,7 +80,10 @@ export interface NewTimelineEvent {
 }
 
 /** A new incident before it has a number: the repository draws it and forms the reference. */
-export type NewIncident = Omit<Incident, 'id' | 'reference' | 'closedAt' | 'engineerId' | 'category' | 'urgency' | 'status'>;
+export type NewIncident = Omit<Incident, 'id' | 'reference' | 'closedAt' | 'engineerId' | 'category' | 'urgency' | 'status'> & {
+  /** Outlook's Thread-Index of the first mail, when it had a valid one: our mails extend it. */
+  threadIndex?: string | null;
+};
 
 export interface NewSubscriber {
   contactId: number | null;

@@ -7,6 +7,7 @@ import { customerUpdate } from '../../domain/incidents/customer-update.js';
 import { openIncident } from '../../domain/incidents/open.js';
 import { actorName, type DomainEvent, type Incident, type Level, type StoredFile } from '../../domain/incidents/types.js';
 import { planNotificationRows, type AudienceAhead } from '../../outbound/planner.js';
+import { parseThreadIndex } from '../../outbound/thread-index.js';
 import { queueMails, type QueueRequest } from '../../outbound/queue.js';
 import type { KbSnippet, LinkedIncident, TemplateName } from '../../outbound/templates/registry.js';
 import type { ProductFact } from '../../rules/facts.js';
@@ -92,6 +93,7 @@ export async function actNewIncident(ctx: ActContext, product: ProductFact, link
     version: f.version ?? null, build: f.build ?? null, customerTicket: f.customerTicket ?? null, linkedIncidentId,
     attachments: ctx.message.attachments, attachmentLimitBytes: ctx.config.limits.attachmentBytes,
     alsoSubscribe: await colleaguesInCc(ctx, contact.accountId, contact.email),
+    threadIndex: parseThreadIndex(ctx.message.headers.get('thread-index')?.[0])?.toString('base64') ?? null,
   }, ctx.origin, ctx.config.reference);
   const created = events.find((e) => e.type === 'created');
   await queueAll(ctx, [

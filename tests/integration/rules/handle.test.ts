@@ -106,6 +106,15 @@ describe('handleMessage on PostgreSQL', () => {
     expect(rows.map((x) => [x.template, x.to_address, x.data.tscPhone])).toEqual([['unknown-sender', 'newbie@elsewhere.example', '+1 800 555 0100']]);
   });
 
+  it('a new incident keeps the valid Thread-Index of its first mail, and only a valid one', async () => {
+    const index = Buffer.concat([Buffer.from([1, 1, 0xdc, 0xaa, 0x4a, 0x7e]), Buffer.alloc(16, 7), Buffer.alloc(5, 3)]).toString('base64');
+    const good = await handle(db, makeMessage({ subject: 'Telrex recorder stops', text: 'It stops.', headers: { 'thread-index': [index] } }));
+    const bad = await handle(db, makeMessage({ subject: 'Telrex recorder stops again', text: 'It stops.', headers: { 'thread-index': ['bm90IGFuIGluZGV4'] } }));
+    const stored = async (id: number | null | undefined) => ((await db('incidents').where({ id: id ?? 0 }).first('thread_index')) as { thread_index: string | null }).thread_index;
+    expect(await stored(good.incidentId)).toBe(index);
+    expect(await stored(bad.incidentId)).toBeNull();
+  });
+
   it('a stranger is refused in the language of their mail: Content-Language, then the words, else the default', async () => {
     const before = await lastOutboxId(db);
     await handle(db, makeMessage({ from: 'inconnu@ailleurs.example', subject: 'Problème avec Telrex', text: "Bonjour,\nnotre enregistreur ne démarre plus depuis ce matin. Pouvez-vous nous aider ?\nCordialement" }));
