@@ -17,7 +17,7 @@ const rows = (output: string, re: RegExp, label: (m: RegExpMatchArray) => string
   [...output.matchAll(re)].map((m) => [label(m), value(m)]);
 
 /** "label  value" lines, as the ingest and threading benchmarks print them. */
-const table = (output: string): [string, string][] => rows(output, /^(\S.*?)\s{2,}(\S.*)$/gm, (m) => m[1] ?? '', (m) => m[2] ?? '');
+const table = (output: string): [string, string][] => rows(output, /^(\S+(?:\s\S+)*)\s{2,}(\S.*)$/gm, (m) => m[1] ?? '', (m) => m[2] ?? '');
 
 const BENCHES: Bench[] = [
   { name: 'ingest', pick: table },

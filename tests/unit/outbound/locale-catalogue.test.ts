@@ -21,10 +21,23 @@ const labelsOf = (locale: Locale): Labels => JSON.parse(readFileSync(join(TEMPLA
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#x27;': "'", '&#39;': "'", '&nbsp;': ' ', '&#x3D;': '=', '&#x60;': '`' };
 const decode = (s: string): string => s.replace(/&(?:amp|lt|gt|quot|nbsp|#x27|#39|#x3D|#x60);/g, (e) => ENTITIES[e] ?? e);
 
+/** `text` with every span from `open` to the next `close` replaced by a line break (a scan, no backtracking). */
+function cut(text: string, open: string, close: string): string {
+  let out = '';
+  let at = 0;
+  for (let start = text.indexOf(open); start !== -1; start = text.indexOf(open, at)) {
+    const end = text.indexOf(close, start + open.length);
+    if (end === -1) break;
+    out += `${text.slice(at, start)}\n`;
+    at = end + close.length;
+  }
+  return out + text.slice(at);
+}
+
 /** The visible text of an HTML part (or of a template source): tags and placeholders become line breaks. */
 function visible(html: string): string {
-  const noHead = html.replace(/<(style|title|head)\b[^>]*>[^<]*<\/\1>/gi, '\n');
-  return decode(noHead.replace(/\{\{[^}]*\}\}/g, '\n').replace(/<[^>]*>/g, '\n'));
+  const noHead = cut(cut(html, '<style', '</style>'), '<title', '</title>');
+  return decode(cut(cut(noHead, '{{', '}}'), '<', '>'));
 }
 
 const PUNCT = new Set([...'-–:;,.()[] \t']);
