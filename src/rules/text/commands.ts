@@ -141,7 +141,8 @@ function parseVerb(verb: CommandVerb, word: string, args: string, refPattern: Re
 
 /** One line (a subject without prefixes, or a body's first line) as a customer command. */
 function parseLine(line: string, refPattern: RegExp): Parsed | null {
-  const text = line.trim().replace(/[.!]+$/, '').trim();
+  // Lookbehind: only the start of a run of dots is tried, so a long run costs its length once.
+  const text = line.trim().replace(/(?<![.!])[.!]+$/, '').trim();
   const m = /^([\p{L}?]+)(?:\s(.*))?$/u.exec(text);
   if (m === null) return null;
   const word = m[1] ?? '';
