@@ -4,10 +4,10 @@
 // mail may score above 0.1. The hidden preheader once cost 0.7 on every mail
 // (HTML_FONT_LOW_CONTRAST, white text on white). Skipped, saying so, without spamassassin;
 // scripts/install-test-servers.sh installs it from Debian's packages.
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { delimiter, join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeMail } from '../../../src/outbound/compose.js';
@@ -19,21 +19,36 @@ import { samplesOf } from '../../../src/outbound/templates/samples.js';
 import { testConfig } from '../../support/config.js';
 import { realRenderer } from '../../support/templates.js';
 
-const available = spawnSync('spamassassin', ['--version'], { stdio: 'ignore' }).status === 0;
+/** Looked up on the PATH, not run: even `--version` makes SpamAssassin create ~/.spamassassin. */
+const available = (process.env.PATH ?? '').split(delimiter).some((dir) => {
+  try {
+    accessSync(join(dir, 'spamassassin'), constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
 const MAX_SCORE = 0.1;
 
 interface Scored { name: string; score: number; rules: string }
 
 let renderer: Renderer;
 let home: string;
+/**
+ * SpamAssassin creates its state directory in the home of the user (from the password
+ * database, whatever $HOME says) on every run: removed afterwards when this test made it.
+ */
+const stateDir = join(userInfo().homedir, '.spamassassin');
+const stateDirExisted = existsSync(stateDir);
 
 beforeAll(async () => {
   renderer = await realRenderer();
-  // SpamAssassin writes user_prefs and Bayes files under $HOME: give it one of our own.
+  // user_prefs and Bayes files go to a home of our own.
   home = mkdtempSync(join(tmpdir(), 'casemail-sa-'));
 });
 afterAll(() => {
   if (home) rmSync(home, { recursive: true, force: true });
+  if (!stateDirExisted) rmSync(stateDir, { recursive: true, force: true });
 });
 
 const config = testConfig({ http: { publicUrl: 'https://support.example.com' } });
@@ -72,7 +87,7 @@ async function mailbox(): Promise<{ names: string[]; mbox: Buffer }> {
 
 function score(mbox: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile('spamassassin', ['-L', '-t', '--mbox', '--cf=use_bayes 0', '--cf=bayes_auto_learn 0'], { env: { ...process.env, HOME: home }, maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => {
+    const child = execFile('spamassassin', ['-L', '-t', '-x', '-p', join(home, 'user_prefs'), '--mbox', '--cf=use_bayes 0', '--cf=bayes_auto_learn 0'], { env: { ...process.env, HOME: home }, maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => {
       if (err) reject(err);
       else resolve(stdout);
     });
