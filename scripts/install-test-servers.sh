@@ -7,6 +7,7 @@ set -euo pipefail
 need=()
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/spamassassin ] || need+=(spamassassin)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "missing ${need[*]} and not root: install them first" >&2; exit 1; fi
   echo "casemail: installing ${need[*]}…"

@@ -33,6 +33,10 @@ export interface OutboxRow {
 export interface IncidentFacts {
   id: number;
   reference: string;
+  /** Outlook's Thread-Topic for every mail of the incident. */
+  title: string;
+  /** The Thread-Index of the mail that opened the incident, if any. */
+  threadIndex?: string | null;
   replySecret: string;
   rootMessageId: string | null;
   openedAt: Date;
@@ -128,9 +132,11 @@ export async function loadBatchFacts(db: Knex, rows: readonly OutboxRow[]): Prom
   if (incidentIds.length > 0) {
     const incidents = (await db('incidents')
       .whereIn('id', incidentIds)
-      .select('id', 'reference', 'reply_secret', 'root_message_id', 'opened_at', 'status')) as {
+      .select('id', 'reference', 'title', 'thread_index', 'reply_secret', 'root_message_id', 'opened_at', 'status')) as {
       id: number;
       reference: string;
+      title: string;
+      thread_index: string | null;
       reply_secret: string;
       root_message_id: string | null;
       opened_at: Date;
@@ -140,6 +146,8 @@ export async function loadBatchFacts(db: Knex, rows: readonly OutboxRow[]): Prom
       facts.incidents.set(i.id, {
         id: i.id,
         reference: i.reference,
+        title: i.title,
+        threadIndex: i.thread_index,
         replySecret: i.reply_secret,
         rootMessageId: i.root_message_id,
         openedAt: new Date(i.opened_at),
