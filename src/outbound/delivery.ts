@@ -11,7 +11,6 @@ import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Semaphore } from '../platform/semaphore.js';
 import { sendInHeldTransaction, sendThenRecord, type SendAttempt } from './committed-send.js';
-import { composeMail } from './compose.js';
 import { classifyDeliveryError, describeDeliveryError, isPermanentRecipientReply, isRelayFailure, retryDelayMs } from './delivery-errors.js';
 import {
   claimDueRows,
@@ -22,7 +21,6 @@ import {
   recordRetry,
   releaseRelayWaits,
   RELAY_WAIT,
-  subscriptionKey,
   type BatchFacts,
   type OutboxRow,
   type SentRecord,
@@ -30,7 +28,7 @@ import {
 import type { OwnerLock } from './owner-lock.js';
 import type { RelayGate } from './relay-gate.js';
 import type { RenderedMail, Renderer } from './render.js';
-import { TEMPLATE_NAMES, type RenderData, type TemplateName } from './templates/registry.js';
+import { messageForRow, renderRow } from './row-message.js';
 import type { OutboundTransport, SendResult } from './transport.js';
 
 export interface DeliveryContext {
@@ -74,21 +72,6 @@ export interface BatchResult extends RunResult {
 
 /** 'skipped': another worker holds the row now, or it was dropped; it is not counted. */
 type Outcome = 'sent' | 'retried' | 'failed' | 'skipped';
-
-const TEMPLATES = new Set<string>(TEMPLATE_NAMES);
-
-function renderRow(ctx: DeliveryContext, row: OutboxRow): RenderedMail {
-  const { config } = ctx;
-  if (!TEMPLATES.has(row.template)) throw new Error(`unknown template ${row.template}`);
-  // Rows written by older code may lack the common data; the config supplies it.
-  const data = {
-    timeZone: config.locale.timeZone,
-    supportAddress: config.mail.supportAddress,
-    brand: config.mail.supportName,
-    ...row.data,
-  } as unknown as RenderData<TemplateName>;
-  return ctx.renderer.render(row.template as TemplateName, row.locale, data);
-}
 
 /** A Cc refused for good while others accepted the mail: the mail is sent, the address bounces. */
 async function markRefusedCc(db: Knex, info: SendResult, now: Date): Promise<void> {
@@ -167,11 +150,7 @@ async function deliver(ctx: DeliveryContext, row: OutboxRow, facts: BatchFacts):
     log.error({ msg: 'mail could not be rendered', outbox: row.id, template: row.template, err });
     return 'failed';
   }
-  const incident = row.incident_id === null ? null : (facts.incidents.get(row.incident_id) ?? null);
-  const offerUnsubscribe =
-    incident !== null && row.auto_submitted === 'auto-generated' && facts.subscribed.has(subscriptionKey(incident.id, row.to_address));
-  const cc = row.cc.filter((a) => !facts.bouncing.has(a.toLowerCase()));
-  const message = composeMail({ row, incident, rendered, cc, offerUnsubscribe, config, now: ctx.clock.now() });
+  const message = messageForRow(config, row, facts, rendered, ctx.clock.now());
   const rec: SentRecord = { row, now: ctx.clock.now(), subject: rendered.subject, author: config.mail.supportAddress };
   const attempt = await send(ctx, message, rec);
   switch (attempt.kind) {
