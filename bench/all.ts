@@ -21,6 +21,7 @@ const table = (output: string): [string, string][] => rows(output, /^(\S+(?:\s\S
 
 const BENCHES: Bench[] = [
   { name: 'ingest', pick: table },
+  { name: 'end-to-end', pick: table },
   { name: 'pipeline', pick: table },
   { name: 'threading', pick: table },
   {
