@@ -1,7 +1,9 @@
 /**
  * Checks casemail's mail knowledge against real-world mail collected by other projects:
  * parse failures, screening verdicts by folder (bounces must be caught, ordinary mail must
- * stay clean) and agreement of quote stripping with crisp-email-reply-parser's expectations.
+ * stay clean) and agreement of quote stripping with crisp-email-reply-parser's expectations;
+ * then, corpus or not, how the text stages cope with long runs of whitespace, of one
+ * character and of tokens in every place of a message, up to the size limit.
  * Usage: npx tsx scripts/corpus-report.ts [corpusDir]   (default ../shared/corpus)
  */
 import { resolve } from 'node:path';
@@ -19,6 +21,7 @@ import {
   quoteCases,
 } from './corpus/collect.js';
 import { CORPUS_SCREEN_CONTEXT } from './corpus/context.js';
+import { reportRuns } from './corpus/runs-report.js';
 
 interface FolderStats {
   total: number;
@@ -76,3 +79,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+console.log('');
+if ((await reportRuns()) > 0) process.exitCode = 1;

@@ -142,6 +142,8 @@ export function createPreparePool(options: PreparePoolOptions): PreparePool {
     log?.warn({ msg: 'parse worker stopped: message over the time limit', limitMs: timeLimitMs, bytes: job.raw.length });
     job.resolve({ ok: false, reason: `parse timeout: reading the message took longer than ${timeLimitMs} ms; its worker was stopped`, checksum });
     void slot.worker.terminate();
+    // Its replacement starts now, so the next message does not wait for it to load.
+    if (!closing && slots.size < size) spawn();
     dispatch();
   }
 
