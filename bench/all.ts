@@ -30,6 +30,7 @@ const BENCHES: Bench[] = [
       ...rows(o, /^median render: ([\d.]+ µs)/gm, () => 'render per mail in the outbox worker, median', (m) => m[1] ?? ''),
     ],
   },
+  { name: 'quotes', pick: table },
   { name: 'render', pick: (o) => rows(o, /^median render: ([\d.]+ µs)/gm, () => 'template render alone, median', (m) => m[1] ?? '') },
   {
     name: 'kb-search',

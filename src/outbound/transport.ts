@@ -32,6 +32,8 @@ export const SMTP_TIMEOUTS = { connectionMs: 30_000, greetingMs: 30_000, socketM
 /** The part of a nodemailer transporter the outbox worker uses; tests may hand in their own. */
 export interface OutboundTransport {
   sendMail(message: Mail.Options): Promise<SendResult>;
+  /** Opens a connection, reads the greeting, says EHLO (and logs in when configured), quits. */
+  verify(): Promise<void>;
   close(): void;
 }
 
@@ -40,23 +42,19 @@ export interface OutboundTransport {
  * message's end (`.` line) and the next command as small separate writes; with Nagle on,
  * each waits for the server's delayed ACK (~40 ms), capping one pooled connection at about
  * 20 mails/s. TLS, if any, is still negotiated by nodemailer on top of this socket.
+ *
+ * The socket is handed over while it is still connecting, never as an error: nodemailer's
+ * pool only frees a connection slot on the connection's own `error` or `close` event, and
+ * an error passed back from `getSocket` bypasses both. Each refused connection then held a
+ * slot for ever, and after `maxConnections` refusals every later send waited in the pool's
+ * queue without end (the outbox stalled for good after a relay outage). A socket that fails
+ * to connect reaches nodemailer's own error handling, which frees the slot and fails the
+ * send; a relay that never answers is bounded by the greeting timeout.
  */
-function connectWithoutDelay(host: string, port: number, timeoutMs: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, noDelay: true });
-    const fail = (err: Error): void => {
-      socket.destroy();
-      reject(Object.assign(err, { code: 'ECONNECTION' }));
-    };
-    socket.setTimeout(timeoutMs, () => fail(new Error(`connection to ${host}:${port} timed out`)));
-    socket.once('error', fail);
-    socket.once('connect', () => {
-      socket.setTimeout(0);
-      socket.removeListener('error', fail);
-      socket.setKeepAlive(true);
-      resolve(socket);
-    });
-  });
+function connectWithoutDelay(host: string, port: number): Socket {
+  const socket = connect({ host, port, noDelay: true });
+  socket.setKeepAlive(true);
+  return socket;
 }
 
 /** `tokens` is the OAuth2 access-token source when `smtpOut.oauth2` is set (Microsoft 365, Google). */
@@ -71,11 +69,8 @@ export function createTransport(smtp: Readonly<Config['smtpOut']>, log: Logger, 
     ...dkim,
     // nodemailer logs through a bunyan-like logger; ours keeps its output at debug.
     logger: false as const,
-    getSocket(_options: unknown, callback: (err: Error | null, socketOptions: { connection: Socket } | null) => void) {
-      connectWithoutDelay(smtp.host, smtp.port, SMTP_TIMEOUTS.connectionMs).then(
-        (connection) => callback(null, { connection }),
-        (err: Error) => callback(err, null),
-      );
+    getSocket(_options: unknown, callback: (err: Error | null, socketOptions: { connection: Socket }) => void) {
+      callback(null, { connection: connectWithoutDelay(smtp.host, smtp.port) });
     },
     connectionTimeout: SMTP_TIMEOUTS.connectionMs,
     greetingTimeout: SMTP_TIMEOUTS.greetingMs,
@@ -93,6 +88,9 @@ export function createTransport(smtp: Readonly<Config['smtpOut']>, log: Logger, 
   transporter.on('error', (err: unknown) => log.warn({ msg: 'smtp transport error', err }));
   return {
     sendMail: (message) => transporter.sendMail(message) as Promise<SendResult>,
+    verify: async () => {
+      await transporter.verify();
+    },
     close: () => transporter.close(),
   };
 }
