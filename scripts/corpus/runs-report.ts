@@ -1,8 +1,8 @@
 /**
  * How the text stages cope with long runs (scripts/fuzz/runs.ts) in every place of a
- * message, up to the parser's size limit: each kind is read at two sizes, and a kind whose
- * time grows much faster than its size (a quadratic one grows 16 times for 4 times the
- * bytes) is listed. Needs no corpus.
+ * message, up to the parser's size limit: each kind is read at two sizes (the faster of two
+ * tries each, as a busy machine adds noise), and a kind whose time grows much faster than its
+ * size (a quadratic one grows 16 times for 4 times the bytes) is listed. Needs no corpus.
  */
 import { DEFAULT_PARSE_LIMITS } from '../../src/mail/parse.js';
 import { prepareText, type PrepareOptions } from '../../src/pipeline/prepare.js';
@@ -19,11 +19,17 @@ const LARGE = 1024 * 1024;
 /** Units read once more at the parser's size limit. */
 const AT_LIMIT = [' ', 'a', '<li', ':'];
 
-async function timed(place: RunPlace, unit: string, length: number): Promise<{ ms: number; outcome: string }> {
+async function timed(place: RunPlace, unit: string, length: number, tries = 2): Promise<{ ms: number; outcome: string }> {
   const raw = runMessage(place, run(unit, length));
-  const started = performance.now();
-  const outcome = await prepareText(raw, OPTIONS);
-  return { ms: performance.now() - started, outcome: outcome.ok ? outcome.screen.kind : outcome.reason.slice(0, 40) };
+  let best = Infinity;
+  let outcome = '';
+  for (let i = 0; i < tries; i += 1) {
+    const started = performance.now();
+    const result = await prepareText(raw, OPTIONS);
+    best = Math.min(best, performance.now() - started);
+    outcome = result.ok ? result.screen.kind : result.reason.slice(0, 40);
+  }
+  return { ms: best, outcome };
 }
 
 export async function reportRuns(): Promise<number> {
@@ -35,14 +41,14 @@ export async function reportRuns(): Promise<number> {
       rows.push({ kind: `${place} ${JSON.stringify(unit).slice(0, 30)}`, small: small.ms, large: large.ms });
     }
   }
-  const growing = rows.filter((r) => r.large > 100 && r.large / Math.max(r.small, 1) > 8);
+  const growing = rows.filter((r) => r.large > 100 && r.large / Math.max(r.small, 1) > 10);
   const slowest = [...rows].sort((a, b) => b.large - a.large).slice(0, 5);
   console.log(`long runs: ${rows.length} kinds at ${SMALL / 1024} and ${LARGE / 1024} KiB; ${growing.length} grow faster than their size`);
   for (const r of [...growing, ...slowest]) console.log(`  ${r.kind}: ${r.small.toFixed(0)} ms → ${r.large.toFixed(0)} ms`);
   const limit = OPTIONS.limits.maxBytes - 64 * 1024;
   for (const place of RUN_PLACES.filter((p) => p === 'text' || p === 'html' || p === 'first-line')) {
     for (const unit of AT_LIMIT) {
-      const { ms, outcome } = await timed(place, unit, limit);
+      const { ms, outcome } = await timed(place, unit, limit, 1);
       console.log(`  at the ${Math.round(limit / 1024 / 1024)} MiB limit, ${place} ${JSON.stringify(unit)}: ${ms.toFixed(0)} ms (${outcome})`);
     }
   }
