@@ -1,7 +1,9 @@
 /**
  * Checks casemail's mail knowledge against real-world mail collected by other projects:
  * parse failures, screening verdicts by folder (bounces must be caught, ordinary mail must
- * stay clean) and how often quote stripping keeps exactly the reply (scripts/corpus/replies.ts).
+ * stay clean) and how often quote stripping keeps exactly the reply (scripts/corpus/replies.ts);
+ * then, corpus or not, how the text stages cope with long runs of whitespace, of one
+ * character and of tokens in every place of a message, up to the size limit.
  * Usage: npx tsx scripts/corpus-report.ts [corpusDir]   (default ../shared/corpus)
  */
 import { resolve } from 'node:path';
@@ -17,6 +19,7 @@ import {
 } from './corpus/collect.js';
 import { CORPUS_SCREEN_CONTEXT } from './corpus/context.js';
 import { reportReplies } from './corpus/replies.js';
+import { reportRuns } from './corpus/runs-report.js';
 
 interface FolderStats {
   total: number;
@@ -65,3 +68,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+console.log('');
+await reportRuns();

@@ -18,7 +18,7 @@ import { defaultTemplatesDir } from './outbound/templates-location.js';
 import { smtpTokenProvider } from './outbound/smtp-auth.js';
 import { createTransport, type OutboundTransport } from './outbound/transport.js';
 import { createOutboxWorker, type OutboxWorker } from './outbound/worker.js';
-import { buildIngest } from './pipeline/build.js';
+import { buildIngest, createParseWorkers } from './pipeline/build.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { isEmbedded } from './platform/db.js';
 import { createLockManager } from './platform/locks.js';
@@ -57,7 +57,11 @@ export async function startService({ config, log, db, clock = systemClock, ...de
   const locks = createLockManager(db, config.database.url);
 
   let outbox: OutboxWorker | null = null;
-  const ingestRaw = buildIngest({ db, config, log, clock, kb });
+  // Parsing and screening run in a worker thread, stopped past limits.parseTimeMs; it ends
+  // after the mail sources, once the messages in hand are done.
+  const parseWorkers = createParseWorkers(config, log);
+  otherStops.push(() => parseWorkers.close());
+  const ingestRaw = buildIngest({ db, config, log, clock, kb, prepare: parseWorkers.prepare });
   // New outbox rows are due at once: wake the worker instead of waiting for its next poll.
   const ingest: typeof ingestRaw = async (m) => {
     const outcome = await ingestRaw(m);

@@ -1,13 +1,15 @@
 /**
  * The seeded mutation fuzzer: builds case n from seed and n alone (a failure is rebuilt
  * with the same two numbers), mixing mutated real-world messages from ../shared/corpus
- * (when present) or built-in seeds with generated MIME torture, and feeds each case to a
+ * (when present) or built-in seeds with generated MIME torture and messages holding long
+ * runs of whitespace, of one character or of a token (runs.ts), and feeds each case to a
  * real ingest function, counting how every message ended and how long the slowest took.
  */
 import type { IngestFn, IngestOutcome } from '../../src/inbound/types.js';
 import { corpusAvailable, corpusFolders, folderMessages } from '../corpus/collect.js';
 import { mutate, MUTATIONS } from './mutate.js';
 import { createRng, type Rng } from './random.js';
+import { randomRunMessage } from './runs.js';
 import { HEAVY_KINDS, torture, TORTURE_KINDS, type TortureSizes } from './torture.js';
 
 export interface FuzzCase {
@@ -77,6 +79,10 @@ function personalise(raw: Buffer, index: number, seed: number, rng: Rng): Buffer
 
 export function fuzzCase(index: number, seed: number, bases: readonly BaseMessage[], sizes: TortureSizes): FuzzCase {
   const rng = createRng((seed * 1_000_003 + index) >>> 0);
+  if (rng.chance(0.1)) {
+    const { name, raw } = randomRunMessage(rng, sizes.hugeLineBytes);
+    return { index, name, raw: personalise(raw, index, seed, rng) };
+  }
   if (rng.chance(0.3)) {
     let kind = rng.pick(TORTURE_KINDS);
     // Giant messages are the point of some kinds, but one in fifty cases is plenty.

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { IngestOutcome } from '../inbound/types.js';
-import { buildIngest } from '../pipeline/build.js';
+import { buildIngest, createParseWorkers } from '../pipeline/build.js';
 import { dropQuarantined, getQuarantined, listQuarantined, readHeaders, releaseHeld, retryAllQuarantined, retryQuarantined, type IngestInTransaction } from '../pipeline/quarantine.js';
 import { systemClock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
@@ -30,7 +30,10 @@ const describeOutcome = (o: IngestOutcome): string =>
 
 function ingestIn(ctx: Pick<CliContext, 'config' | 'log'>): IngestInTransaction {
   const kb = createKnowledgeBase();
-  return (trx) => buildIngest({ db: trx, config: ctx.config, log: ctx.log.child({ component: 'quarantine' }), clock: systemClock, kb });
+  const log = ctx.log.child({ component: 'quarantine' });
+  // One worker for every message retried, not one per message.
+  const { prepare } = createParseWorkers(ctx.config, log);
+  return (trx) => buildIngest({ db: trx, config: ctx.config, log, clock: systemClock, kb, prepare });
 }
 
 async function confirmed(question: string): Promise<boolean> {

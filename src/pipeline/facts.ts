@@ -14,13 +14,15 @@ import { coveredProducts } from '../rules/entitlement.js';
 import type { Facts, ThreadFacts } from '../rules/facts.js';
 import { resolveProduct } from '../rules/product.js';
 import { evaluateSenderAuth } from '../rules/sender-auth.js';
-import { interpret } from '../rules/interpret.js';
+import { interpret, type Interpretation } from '../rules/interpret.js';
 import { loadIdentities, type Identity } from '../store/identity.js';
 import { incidentByReference, incidentBySentMessageIds } from '../store/threading.js';
 
 export interface FactsInput {
   message: ParsedMessage;
   screen: ScreenResult;
+  /** What the sender wrote, when the text stages read it already (prepare.ts). */
+  read?: Interpretation;
   inboundId: number;
   mailboxProduct: string | null;
   envelopeRecipients: string[];
@@ -76,7 +78,7 @@ export function identifyAll(trx: Knex.Transaction, inputs: readonly FactsInput[]
 
 export async function gatherFacts(trx: Knex.Transaction, input: FactsInput, config: Readonly<Config>, now: Date): Promise<Facts> {
   const msg = input.message;
-  const read = interpret(msg.subject, msg.text, referencePattern(config.reference));
+  const read = input.read ?? interpret(msg.subject, msg.text, referencePattern(config.reference));
   const email = msg.from?.address.toLowerCase() ?? null;
   const identity = input.identity ?? (await identifyAll(trx, [input], config, now))[0];
   if (identity === undefined) throw new Error('identify returned nothing');

@@ -1,6 +1,8 @@
 /**
  * The one place that wires the stages for one inbound message:
  *   parse → screen → (one transaction: log row → identify/decide/act/plan) → commit.
+ * The text stages (parse, screen, read) run through `deps.prepare`: in the service a worker
+ * thread with a hard time limit (prepare-pool.ts), so no message holds the event loop.
  * Invariants held here (ARCHITECTURE §2):
  *  1. Nothing is lost: the promise resolves only after a commit (processed, ignored or
  *     quarantined, raw bytes kept); it rejects only when nothing could be committed
@@ -13,13 +15,14 @@
  *  3. No mail for an uncommitted change: outbox rows are written inside the same
  *     transaction by the handler.
  */
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import type { IngestFn, IngestOutcome, InboundMessage } from '../inbound/types.js';
-import { DEFAULT_PARSE_LIMITS, parseMessage, MailParseError, type ParseLimits } from '../mail/parse.js';
-import { screenMessage, type ScreenResult } from '../mail/screen.js';
+import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../mail/parse.js';
+import type { ScreenResult } from '../mail/screen.js';
 import type { ParsedMessage } from '../mail/types.js';
+import type { Interpretation } from '../rules/interpret.js';
+import { inProcessPrepare, sha256, type PrepareFn, type PrepareOptions } from './prepare.js';
 import { isEmbedded, prepared } from '../platform/db.js';
 import { isDbUnavailable, isUniqueViolation } from '../platform/errors.js';
 import { createCommitGroups } from './commit-groups.js';
@@ -41,6 +44,8 @@ export interface Handled {
 export interface HandleContext {
   message: ParsedMessage;
   screen: ScreenResult;
+  /** What the sender wrote, read with the other text stages (absent: the rules stage reads it). */
+  read?: Interpretation;
   inboundId: number;
   /** Config mailbox name, SMTP listener or replay name. */
   mailbox: string;
@@ -69,6 +74,8 @@ export interface IngestDeps {
   handle: HandleFn;
   /** Reads who the senders of a group of messages are, in one statement, in order. */
   identify?: (trx: Knex.Transaction, inputs: readonly HandleContext[]) => Promise<Identity[]>;
+  /** Parse, screen and read one message; in-process when absent. */
+  prepare?: PrepareFn;
 }
 
 export interface IngestOptions {
@@ -80,8 +87,6 @@ export interface IngestOptions {
 
 /** jsonb refuses NUL even escaped, and a hostile header can put one in a decision's trace. */
 const withoutNul = (_key: string, value: unknown): unknown => (typeof value === 'string' ? value.replace(/\u0000/g, '') : value);
-
-const sha256 = (raw: Buffer) => createHash('sha256').update(raw).digest('hex');
 
 export function messageKey(messageId: string | null, checksum: string): string {
   return messageId ? `mid:${messageId}` : `sha256:${checksum}`;
@@ -97,15 +102,23 @@ export function parseLimitsFrom(config: Readonly<Config>): ParseLimits {
   return { ...DEFAULT_PARSE_LIMITS, maxBytes: config.limits.maxMessageBytes, timeBudgetMs: config.limits.parseTimeMs };
 }
 
-export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): IngestFn {
-  const limits = parseLimitsFrom(deps.config);
-  const screenCtx = {
-    ownAddresses: [deps.config.mail.supportAddress],
-    messageIdDomain: deps.config.mail.domain,
-    loopHeader: deps.config.mail.loopHeader,
-    instanceId: deps.config.instance.id,
-    maxReceived: 25,
+/** What the text stages need from the configuration (plain data: it is sent to the workers). */
+export function prepareOptionsFrom(config: Readonly<Config>): PrepareOptions {
+  return {
+    limits: parseLimitsFrom(config),
+    screen: {
+      ownAddresses: [config.mail.supportAddress],
+      messageIdDomain: config.mail.domain,
+      loopHeader: config.mail.loopHeader,
+      instanceId: config.instance.id,
+      maxReceived: 25,
+    },
+    reference: { prefix: config.reference.prefix, digits: config.reference.digits },
   };
+}
+
+export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): IngestFn {
+  const prepare = deps.prepare ?? inProcessPrepare(prepareOptionsFrom(deps.config));
   const productOf = new Map(deps.config.imap.mailboxes.map((m) => [m.name, m.product ?? null]));
   // A dry run rolls each message back by throwing, so it never shares a transaction.
   const groups = opts.dryRun
@@ -123,19 +136,17 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
 
   return async function ingest(msg: InboundMessage): Promise<IngestOutcome> {
     const log = deps.log.child({ mailbox: msg.mailbox, uid: msg.uid });
-    const checksum = sha256(msg.raw);
-    let parsed: ParsedMessage;
-    try {
-      parsed = await parseMessage(msg.raw, limits);
-    } catch (err) {
-      const reason = err instanceof MailParseError ? `parse ${err.code}: ${err.message}` : `parse failed: ${(err as Error).message}`;
+    const prepared = await prepare(msg.raw);
+    if (!prepared.ok) {
+      const { reason } = prepared;
+      const checksum = prepared.checksum ?? sha256(msg.raw);
       log.warn({ msg: 'message quarantined', reason });
       return finish(msg, null, await quarantine(deps.db, msg, { key: messageKey(null, checksum), checksum, reason, parsed: null }, opts));
     }
+    const { parsed, screen, read } = prepared;
+    const checksum = parsed.checksum;
     const key = messageKey(parsed.messageId, checksum);
-
-    const screen = screenMessage(parsed, screenCtx);
-    const input = { msg, parsed, key, checksum, screen, mailboxProduct: productOf.get(msg.mailbox) ?? null };
+    const input = { msg, parsed, key, checksum, screen, read, mailboxProduct: productOf.get(msg.mailbox) ?? null };
     try {
       const attempt = await commit({ p: input, enrich: true }).catch((err: unknown) => {
         if (!(err instanceof EnrichmentFailed) || isDbUnavailable(err.cause)) throw err;
@@ -173,6 +184,7 @@ interface Prepared {
   key: string;
   checksum: string;
   screen: ScreenResult;
+  read: Interpretation;
   mailboxProduct: string | null;
 }
 
@@ -198,7 +210,7 @@ async function processGroup(trx: Knex.Transaction, deps: IngestDeps, items: read
   const entries = items.map(({ p, enrich }, i) => {
     const inboundId = ids[i] ?? null;
     const input: HandleContext | null = inboundId === null ? null : {
-      message: p.parsed, screen: p.screen, inboundId, mailbox: p.msg.mailbox, mailboxProduct: p.mailboxProduct,
+      message: p.parsed, screen: p.screen, read: p.read, inboundId, mailbox: p.msg.mailbox, mailboxProduct: p.mailboxProduct,
       envelopeRecipients: p.msg.envelope?.rcptTo ?? [], enrich, mails: [],
       ...(p.msg.releasedBy === undefined ? {} : { releasedBy: p.msg.releasedBy }),
     };
