@@ -19,6 +19,7 @@ import {
   quoteCases,
 } from './corpus/collect.js';
 import { CORPUS_SCREEN_CONTEXT } from './corpus/context.js';
+import { reportNotices } from './corpus/bounce-report.js';
 
 interface FolderStats {
   total: number;
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nparse failures overall: ${failures}`);
   reportQuotes(corpusDir);
+  await reportNotices(corpusDir);
 }
 
 await main();

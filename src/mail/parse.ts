@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { toParsedMessage } from './convert.js';
+import { normaliseLineEndings } from './line-endings.js';
 import { scanMime } from './mime-scan.js';
 import { MailParseError } from './parse-error.js';
 import type { ParsedMessage } from './types.js';
@@ -114,8 +115,9 @@ function runParser(raw: Buffer, budgetMs: number): Promise<ParsedMail> {
 }
 
 export async function parseMessage(raw: Buffer, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<ParsedMessage> {
-  checkShape(skipPreamble(raw), limits);
-  const mail = await runParser(skipPreamble(raw), limits.timeBudgetMs);
+  const input = skipPreamble(normaliseLineEndings(raw));
+  checkShape(input, limits);
+  const mail = await runParser(input, limits.timeBudgetMs);
   const checksum = createHash('sha256').update(raw).digest('hex');
   return toParsedMessage(mail, raw.length, checksum);
 }

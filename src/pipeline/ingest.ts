@@ -18,7 +18,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import type { IngestFn, IngestOutcome, InboundMessage } from '../inbound/types.js';
 import { DEFAULT_PARSE_LIMITS, parseMessage, MailParseError, type ParseLimits } from '../mail/parse.js';
-import { screenMessage, type ScreenResult } from '../mail/screen.js';
+import { screenMessage, type ScreenContext, type ScreenResult } from '../mail/screen.js';
 import type { ParsedMessage } from '../mail/types.js';
 import { isEmbedded, prepared } from '../platform/db.js';
 import { isDbUnavailable, isUniqueViolation } from '../platform/errors.js';
@@ -95,15 +95,22 @@ export function parseLimitsFrom(config: Readonly<Config>): ParseLimits {
   return { ...DEFAULT_PARSE_LIMITS, maxBytes: config.limits.maxMessageBytes, timeBudgetMs: config.limits.parseTimeMs };
 }
 
-export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): IngestFn {
-  const limits = parseLimitsFrom(deps.config);
-  const screenCtx = {
-    ownAddresses: [deps.config.mail.supportAddress],
-    messageIdDomain: deps.config.mail.domain,
-    loopHeader: deps.config.mail.loopHeader,
-    instanceId: deps.config.instance.id,
+/** What screening knows of us: what we stamp and sign on our mail, and the addresses we send from. */
+export function screenContextOf(config: Readonly<Config>): ScreenContext {
+  return {
+    ownAddresses: [config.mail.supportAddress],
+    messageIdDomain: config.mail.domain,
+    secret: config.security.linkSecret,
+    returnLocalPart: config.mail.replyLocalPart,
+    loopHeader: config.mail.loopHeader,
+    instanceId: config.instance.id,
     maxReceived: 25,
   };
+}
+
+export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): IngestFn {
+  const limits = parseLimitsFrom(deps.config);
+  const screenCtx = screenContextOf(deps.config);
   const productOf = new Map(deps.config.imap.mailboxes.map((m) => [m.name, m.product ?? null]));
   // A dry run rolls each message back by throwing, so it never shares a transaction.
   const groups = opts.dryRun
@@ -132,7 +139,7 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
     }
     const key = messageKey(parsed.messageId, checksum);
 
-    const screen = screenMessage(parsed, screenCtx);
+    const screen = screenMessage(parsed, screenCtx, msg.envelope ?? null);
     const input = { msg, parsed, key, checksum, screen, mailboxProduct: productOf.get(msg.mailbox) ?? null };
     try {
       const attempt = await commit({ p: input, enrich: true }).catch((err: unknown) => {

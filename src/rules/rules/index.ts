@@ -10,6 +10,7 @@ import { contactIdRule } from './contact-id.js';
 import { engineerRule } from './engineer.js';
 import { newIncidentRule } from './new-incident.js';
 import { noSenderRule } from './no-sender.js';
+import { machineConversationGuard } from './machine-conversation.js';
 import { rateLimitGuard } from './rate-limit.js';
 import { replyRule } from './reply.js';
 import { screenedRule } from './screened.js';
@@ -27,4 +28,4 @@ export const RULES: readonly Rule[] = [
   newIncidentRule,
 ];
 
-export const GUARDS: readonly Guard[] = [rateLimitGuard];
+export const GUARDS: readonly Guard[] = [rateLimitGuard, machineConversationGuard];

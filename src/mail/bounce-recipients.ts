@@ -1,0 +1,156 @@
+/**
+ * Which addresses a delivery failure notice names, and why each failed. In order of trust:
+ * the RFC 3464 report, Exim's X-Failed-Recipients, the notice's own text (Postfix and qmail
+ * `<user@host>: … 550 5.1.1 User unknown`, Exim's "following address(es) failed", Gmail's
+ * "Delivery to the following recipient failed", Exchange and Domino "was not delivered to"),
+ * and last the To of the returned original. Pure: the caller decides what to believe.
+ */
+import { allHeaders } from './headers.js';
+import { classifyFailure, type BounceCause, type BounceSeverity } from './bounce-reason.js';
+import type { ParsedMessage } from './types.js';
+
+export interface BounceFailure {
+  recipient: string;
+  severity: BounceSeverity;
+  cause: BounceCause;
+  /** RFC 3463 status when the notice gave one. */
+  status: string | null;
+  /** Where the recipient was read: report, header, text or returned (the original's To). */
+  source: 'report' | 'header' | 'text' | 'returned';
+}
+
+/** The header fields of the message that bounced, as returned with the notice. */
+export interface ReturnedOriginal {
+  messageId: string | null;
+  to: string[];
+}
+
+const ADDRESS = /[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)+/gi;
+/** An RFC 3463 status, not the start of an IP address such as 4.79.181.168. */
+const STATUS = /(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![.\d])/;
+const NOT_RECIPIENT = /^(?:postmaster|mailer-daemon|mail-daemon|mailerdaemon|abuse|hostmaster|noreply|no-reply|root)@/i;
+
+/** Lines that start the returned copy of the original in prose notices. */
+const RETURNED_MARKER = /^[ \t]*(?:-{2,}\s*)?(?:this is a copy of the message|below this line is a copy|enclosed is a copy|original message(?: headers)?\b|message header follows|the first \d+ lines of your original message|returned message|undelivered message headers|original-envelope)/im;
+
+/** The notice itself, without the returned original that prose bounces append. */
+export function noticeText(text: string): string {
+  const cut = RETURNED_MARKER.exec(text);
+  return cut === null ? text : text.slice(0, cut.index);
+}
+
+function headerBlockValue(block: string, name: string): string | null {
+  const m = new RegExp(`^${name}:[ \\t]*((?:.*)(?:\\n[ \\t]+.*)*)`, 'im').exec(block);
+  return m?.[1] === undefined ? null : m[1].replace(/\n[ \t]+/g, ' ').trim();
+}
+
+function addressesIn(value: string | null): string[] {
+  return value === null ? [] : [...value.matchAll(ADDRESS)].map((m) => m[0].toLowerCase());
+}
+
+function readOriginal(block: string): ReturnedOriginal {
+  const normal = block.replace(/\r\n?/g, '\n');
+  const end = normal.search(/\n[ \t]*\n/);
+  const head = end === -1 ? normal : normal.slice(0, end);
+  const id = headerBlockValue(head, 'message-id');
+  return {
+    messageId: id === null ? null : id.replace(/^<|>.*$/g, '').trim() || null,
+    to: [...addressesIn(headerBlockValue(head, 'to')), ...addressesIn(headerBlockValue(head, 'cc'))],
+  };
+}
+
+const ORIGINAL_TYPES = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
+
+/** The returned original: an attached message or headers part, else the copy after the notice. */
+export function returnedOriginal(msg: ParsedMessage): ReturnedOriginal | null {
+  const part = msg.attachments.find((a) => ORIGINAL_TYPES.has(a.contentType));
+  if (part !== undefined) return readOriginal(part.content.toString('utf8'));
+  const cut = RETURNED_MARKER.exec(msg.text);
+  if (cut === null) return null;
+  const after = msg.text.slice(cut.index).replace(/^.*\n/, '').replace(/^\s*\n/, '');
+  const original = readOriginal(after.replace(/^[ \t]+(?=[\w-]+:)/gm, ''));
+  return original.messageId === null && original.to.length === 0 ? null : original;
+}
+
+function fromReport(msg: ParsedMessage, delayedNotice: boolean, notice: string): BounceFailure[] {
+  const recipients = msg.deliveryReport?.recipients ?? [];
+  return recipients
+    .filter((r) => r.recipient.includes('@') && !/^(?:delivered|relayed|expanded)$/.test(r.action))
+    .map((r) => {
+      const diagnostic = r.diagnostic ?? '';
+      const status = r.status !== '' ? r.status : (STATUS.exec(diagnostic)?.[1] ?? null);
+      const delayed = r.action === 'delayed' || (delayedNotice && r.action === '');
+      const own = classifyFailure(status, diagnostic, delayed);
+      // Many reports leave the diagnostic empty and explain in the text part.
+      const c = own.cause === 'other' ? classifyFailure(status, notice, delayed) : own;
+      return { recipient: r.recipient.replace(/^.*:/, ''), severity: c.severity, cause: c.cause, status, source: 'report' as const };
+    });
+}
+
+/** `<user@host>: diagnostic` paragraphs (Postfix, qmail) and indented address lines (Exim). */
+function textParagraphs(notice: string): { recipient: string; detail: string }[] {
+  const out: { recipient: string; detail: string }[] = [];
+  const lines = notice.replace(/\r\n?/g, '\n').split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i] ?? '';
+    const m = /^\s*<?([^\s<>'"]+@[^\s<>'":]+)>?\s*:\s*(.*)$/.exec(line)
+      ?? /^\s*(?:failed to deliver to|delivery to)\s+'?<?([^\s<>'"]+@[^\s<>'"]+?)>?'?\s*$/i.exec(line)
+      // Exim: the failed address alone on an indented line, its reason indented below it.
+      ?? (/^[ \t]+/.test(line) && /^[ \t]+/.test(lines[i + 1] ?? '') ? /^[ \t]+<?([^\s<>'"]+@[^\s<>'":]+)>?()$/.exec(line) : null);
+    if (m === null || m[1] === undefined || NOT_RECIPIENT.test(m[1])) continue;
+    const detail = [m[2] ?? ''];
+    for (let j = i + 1; j < lines.length && j <= i + 12; j += 1) {
+      const next = lines[j] ?? '';
+      if (next.trim() === '' && detail.join('').trim() !== '') break;
+      if (/^\s*<?[^\s<>'"]+@[^\s<>'":]+>?\s*:/.test(next)) break;
+      detail.push(next.trim());
+    }
+    out.push({ recipient: m[1].toLowerCase(), detail: detail.join(' ') });
+  }
+  return out;
+}
+
+/** Phrases after which notices list the failed recipients. */
+const RECIPIENT_INTRO = /(?:failed permanently|has been delayed|recipients? failed|not delivered to|following recipients?(?:\(s\))?|following address(?:\(es\)|es)?|to these recipients or groups|failed to deliver to|could not be delivered to|delivery to|undeliverable to|not reach|destinataire|empfänger|destinatario|ontvanger|destinatário|宛先)/i;
+
+function fromText(notice: string, exclude: ReadonlySet<string>): { recipient: string; detail: string }[] {
+  const paragraphs = textParagraphs(notice).filter((p) => !exclude.has(p.recipient));
+  if (paragraphs.length > 0) return paragraphs;
+  // Exchange and Domino quote the original's recipient: "Your message  To: x  Subject: …".
+  const quotedTo = /^\s*your message\b[^]{0,40}?^\s*to:[ \t]*(?:"[^"\n]*"[ \t]*)?(?:[^\n<]*<)?([^\s<>'"]+@[^\s<>'"]+)/im.exec(notice);
+  const intro = RECIPIENT_INTRO.exec(notice);
+  const tail = intro === null ? notice : notice.slice(intro.index);
+  const found = [...tail.matchAll(ADDRESS)].map((m) => m[0].toLowerCase()).find((a) => !exclude.has(a) && !NOT_RECIPIENT.test(a))
+    ?? quotedTo?.[1]?.toLowerCase();
+  return found === undefined ? [] : [{ recipient: found, detail: notice }];
+}
+
+export interface FailureInput {
+  msg: ParsedMessage;
+  /** Addresses that are never the failed recipient: ours, the returned original's sender. */
+  exclude: ReadonlySet<string>;
+  delayed: boolean;
+  returned: ReturnedOriginal | null;
+}
+
+/** The failed recipients a notice names, each with why, from the most trusted source there is. */
+export function failuresOf(input: FailureInput): BounceFailure[] {
+  const { msg, delayed } = input;
+  const notice = noticeText(msg.text);
+  const report = fromReport(msg, delayed, notice);
+  if (report.length > 0) return report;
+  const classify = (recipient: string, detail: string, source: BounceFailure['source']): BounceFailure => {
+    const status = STATUS.exec(detail)?.[1] ?? STATUS.exec(notice)?.[1] ?? null;
+    const own = classifyFailure(status, detail, delayed);
+    const c = own.cause === 'other' && detail !== notice ? classifyFailure(status, notice, delayed) : own;
+    return { recipient, severity: c.severity, cause: c.cause, status, source };
+  };
+  const header = allHeaders(msg.headers, 'x-failed-recipients').flatMap((v) => addressesIn(v));
+  const text = fromText(notice, input.exclude);
+  if (header.length > 0) {
+    return [...new Set(header)].map((r) => classify(r, text.find((t) => t.recipient === r)?.detail ?? notice, 'header'));
+  }
+  if (text.length > 0) return text.map((t) => classify(t.recipient, t.detail, 'text'));
+  const to = (input.returned?.to ?? []).filter((a) => !input.exclude.has(a));
+  return to.length === 1 && to[0] !== undefined ? [classify(to[0], notice, 'returned')] : [];
+}
