@@ -9,7 +9,7 @@
 import { allHeaders, firstHeader } from './headers.js';
 import { BOUNCE_BODY_SIGNALS, BOUNCE_SUBJECTS, BOUNCE_SUBJECTS_WEAK, DELAY_SIGNALS } from './bounce-signals.js';
 import { failuresOf, noticeText, returnedOriginal, type BounceFailure, type ReturnedOriginal } from './bounce-recipients.js';
-import type { BounceSeverity } from './bounce-reason.js';
+import type { BounceCause, BounceSeverity } from './bounce-reason.js';
 import { classifyFailure } from './bounce-reason.js';
 import { AUTO_REPLY_HEADERS, AUTO_REPLY_SUBJECTS, BOUNCE_HEADERS, DELIVERY_REPORT_TYPE } from './screen-indicators.js';
 import { evidence, headerHit, machineName, machineSender, nullSender, subjectCore, type Envelope } from './screen-evidence.js';
@@ -27,6 +27,8 @@ export interface BounceVerdict {
   failures: BounceFailure[];
   /** The worst of the failures, or of the notice as a whole when it names no one. */
   severity: BounceSeverity;
+  /** Why, for the failure of that severity or the notice as a whole. */
+  cause: BounceCause;
   returned: ReturnedOriginal | null;
   /** The outbox row named by our signed return path the notice was sent to, when it was. */
   outboxId: number | null;
@@ -101,8 +103,7 @@ export function detectBounce(msg: ParsedMessage, ctx: ScreenContext, envelope: E
   const delayed = isDelay(msg);
   const returned = returnedOriginal(msg);
   const failures = failuresOf({ msg, exclude: exclusions(msg, ctx), delayed, returned });
-  const overall = failures.length > 0
-    ? failures.reduce<BounceSeverity>((worst, f) => (RANK[f.severity] > RANK[worst] ? f.severity : worst), 'delay')
-    : classifyFailure(null, noticeText(msg.text), delayed).severity;
-  return { kind: 'bounce', reason, report: msg.deliveryReport, failures, severity: overall, returned, outboxId };
+  const worst = failures.reduce<BounceFailure | null>((w, f) => (w === null || RANK[f.severity] > RANK[w.severity] ? f : w), null);
+  const overall = worst ?? classifyFailure(null, `${msg.subject}\n${noticeText(msg.text)}`, delayed);
+  return { kind: 'bounce', reason, report: msg.deliveryReport, failures, severity: overall.severity, cause: overall.cause, returned, outboxId };
 }

@@ -5,8 +5,9 @@
  */
 import type { ApiRoute } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
+import { bounceRoutes } from './routes/bounces.js';
 import { directoryRoutes } from './routes/directory.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { userRoutes } from './routes/users.js';
 
-export const API_ROUTES: readonly ApiRoute[] = [...userRoutes, ...accountRoutes, ...directoryRoutes, ...incidentRoutes];
+export const API_ROUTES: readonly ApiRoute[] = [...userRoutes, ...accountRoutes, ...directoryRoutes, ...incidentRoutes, ...bounceRoutes];

@@ -4,9 +4,9 @@
  * policy, size) only after `bounces.softLimit` within `bounces.softDays`, delay warnings
  * never. Which address failed is taken, in order of trust, from our signed return path
  * (VERP: the outbox row, so its recipient), from the returned original's Message-ID (an
- * outbox row too), or from what the notice says, believed then only for addresses we mailed,
- * so a forged notice cannot stop mail to anyone. The incident whose mail bounced gets a
- * `bounce` entry.
+ * outbox row too), or from what the notice says, believed then only for addresses we mailed
+ * and, while VERP is on, only as a soft bounce: a forged notice cannot stop mail to anyone.
+ * The incident whose mail bounced gets a `bounce` entry.
  */
 import type { BounceFailure, BounceVerdict } from '../../mail/screen-bounce.js';
 import {
@@ -41,10 +41,14 @@ async function believed(ctx: ActContext, screen: BounceVerdict, row: Row | null)
     // The notice names no one we can match (mangled, or a forwarding address): the row's own
     // recipient failed, for the reason the notice gives.
     const first = screen.failures[0];
-    return [{ recipient: row.to, severity: first?.severity ?? screen.severity, cause: first?.cause ?? 'other', status: first?.status ?? null, source: 'report' }];
+    return [{ recipient: row.to, severity: first?.severity ?? screen.severity, cause: first?.cause ?? screen.cause, status: first?.status ?? null, source: 'report' }];
   }
   const mailed = await everMailed(ctx.trx, screen.failures.map((f) => f.recipient));
-  return screen.failures.filter((f) => mailed.has(f.recipient));
+  const named = screen.failures.filter((f) => mailed.has(f.recipient));
+  // Our mail goes out with signed return paths, so a notice that names none of our rows is
+  // unproven (mangled, about mail sent before, or forged): it counts, but never stops an
+  // address on its own.
+  return ctx.config.bounces.verp ? named.map((f) => (f.severity === 'hard' ? { ...f, severity: 'soft' as const } : f)) : named;
 }
 
 async function record(ctx: ActContext, f: BounceFailure, screen: BounceVerdict, row: Row | null): Promise<string> {

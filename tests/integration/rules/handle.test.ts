@@ -204,7 +204,7 @@ describe('handleMessage on PostgreSQL', () => {
   const hardBounce = (recipient: string, originalMessageId: string | null) => ({
     kind: 'bounce' as const, reason: 'DSN', report: { originalMessageId, recipients: [] },
     failures: [{ recipient, severity: 'hard' as const, cause: 'user-unknown' as const, status: '5.1.1', source: 'report' as const }],
-    severity: 'hard' as const, returned: null, outboxId: null,
+    severity: 'hard' as const, cause: 'user-unknown' as const, returned: null, outboxId: null,
   });
 
   it('a permanent bounce marks the address and records a bounce on the incident', async () => {
