@@ -120,8 +120,9 @@ function fromText(notice: string, exclude: ReadonlySet<string>): { recipient: st
   const quotedTo = /^\s*your message\b[^]{0,40}?^\s*to:[ \t]*(?:"[^"\n]*"[ \t]*)?(?:[^\n<]*<)?([^\s<>'"]+@[^\s<>'"]+)/im.exec(notice);
   const intro = RECIPIENT_INTRO.exec(notice);
   const tail = intro === null ? notice : notice.slice(intro.index);
-  const found = [...tail.matchAll(ADDRESS)].map((m) => m[0].toLowerCase()).find((a) => !exclude.has(a) && !NOT_RECIPIENT.test(a))
-    ?? quotedTo?.[1]?.toLowerCase();
+  const first = (text: string): string | undefined =>
+    [...text.matchAll(ADDRESS)].map((m) => m[0].toLowerCase()).find((a) => !exclude.has(a) && !NOT_RECIPIENT.test(a));
+  const found = first(tail) ?? quotedTo?.[1]?.toLowerCase() ?? (tail === notice ? undefined : first(notice));
   return found === undefined ? [] : [{ recipient: found, detail: notice }];
 }
 
