@@ -1,12 +1,11 @@
 /**
  * Checks casemail's mail knowledge against real-world mail collected by other projects:
  * parse failures, screening verdicts by folder (bounces must be caught, ordinary mail must
- * stay clean) and agreement of quote stripping with crisp-email-reply-parser's expectations.
+ * stay clean) and how often quote stripping keeps exactly the reply (scripts/corpus/replies.ts).
  * Usage: npx tsx scripts/corpus-report.ts [corpusDir]   (default ../shared/corpus)
  */
 import { resolve } from 'node:path';
 import { DEFAULT_PARSE_LIMITS, MailParseError, parseMessage } from '../src/mail/parse.js';
-import { stripQuoted } from '../src/mail/quotes.js';
 import { screenMessage } from '../src/mail/screen.js';
 import {
   DEFAULT_CORPUS_DIR,
@@ -15,11 +14,10 @@ import {
   expectedScreen,
   folderMessages,
   meetsExpectation,
-  normaliseText,
-  quoteCases,
 } from './corpus/collect.js';
 import { CORPUS_SCREEN_CONTEXT } from './corpus/context.js';
 import { reportNotices } from './corpus/bounce-report.js';
+import { reportReplies } from './corpus/replies.js';
 
 interface FolderStats {
   total: number;
@@ -48,15 +46,6 @@ async function screenFolder(corpusDir: string, folder: string): Promise<FolderSt
   return stats;
 }
 
-function reportQuotes(corpusDir: string): void {
-  const cases = quoteCases(corpusDir);
-  if (cases.length === 0) return;
-  const misses = cases.filter((c) => normaliseText(stripQuoted(c.body).visible) !== normaliseText(c.expected));
-  const agreement = ((cases.length - misses.length) / cases.length) * 100;
-  console.log(`\nquote stripping vs crisp-email-reply-parser: ${cases.length - misses.length}/${cases.length} (${agreement.toFixed(1)}%)`);
-  for (const miss of misses) console.log(`  differs: ${miss.fixture}`);
-}
-
 async function main(): Promise<void> {
   const corpusDir = resolve(process.argv[2] ?? DEFAULT_CORPUS_DIR);
   if (!corpusAvailable(corpusDir)) {
@@ -73,7 +62,7 @@ async function main(): Promise<void> {
     for (const line of [...stats.failures, ...stats.mismatches]) console.log(`  ${line}`);
   }
   console.log(`\nparse failures overall: ${failures}`);
-  reportQuotes(corpusDir);
+  reportReplies(corpusDir);
   await reportNotices(corpusDir);
 }
 

@@ -39,7 +39,7 @@ export async function withContext<T>(opts: GlobalOptions, fn: (ctx: CliContext) 
 
 /** Exit codes scripts can rely on: 2 usage or invalid input, 3 not allowed, 4 not found. */
 export function exitCodeFor(code: ErrorCode): number {
-  if (code === 'VALIDATION' || code === 'CONFLICT' || code === 'INVALID_TRANSITION') return 2;
+  if (code === 'VALIDATION' || code === 'PAYLOAD_TOO_LARGE' || code === 'CONFLICT' || code === 'INVALID_TRANSITION') return 2;
   if (code === 'FORBIDDEN' || code === 'UNAUTHENTICATED') return 3;
   if (code === 'NOT_FOUND') return 4;
   return 1;

@@ -20,7 +20,7 @@ const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '-');
 export function formatHits(hits: readonly ArticleHit[]): string[] {
   if (!hits.length) return ['no matching article'];
   const lines = table(['id', 'product', 'title', 'rank'], hits.map((h) => [String(h.id), h.productCode, h.title, h.rank.toFixed(3)]));
-  return [...lines, '', ...hits.flatMap((h) => [`#${h.id} ${h.title}`, `  ${h.snippet}`])];
+  return [...lines, '', ...hits.flatMap((h) => [`#${h.id} ${h.title}`, `  ${h.excerpt.map((r) => (r.match === true ? `«${r.text}»` : r.text)).join('')}`])];
 }
 
 export function formatArticle(a: AdminArticle): string[] {

@@ -2,19 +2,22 @@
  * `casemail quarantine list|show|retry|drop`: what an operator does with mail the pipeline
  * could not handle. `show` explains why (reason, headers, size) and can save the original
  * bytes for a closer look; `retry` runs them through the pipeline again after a fix;
- * `drop` deletes a message for good, only once confirmed.
+ * `drop` deletes a message for good, only once confirmed. Mail held for review of its
+ * sender (a trusted DMARC failure) is marked `held` and leaves with `release --as`.
  */
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { IngestOutcome } from '../inbound/types.js';
 import { buildIngest } from '../pipeline/build.js';
-import { dropQuarantined, getQuarantined, listQuarantined, readHeaders, retryAllQuarantined, retryQuarantined, type IngestInTransaction } from '../pipeline/quarantine.js';
+import { dropQuarantined, getQuarantined, listQuarantined, readHeaders, releaseHeld, retryAllQuarantined, retryQuarantined, type IngestInTransaction } from '../pipeline/quarantine.js';
 import { systemClock } from '../platform/clock.js';
 import { AppError } from '../platform/errors.js';
+import { createLogger } from '../platform/logger.js';
 import { createKnowledgeBase } from '../store/kb.js';
 import { withContext, type CliContext, type GlobalOptions } from './context.js';
 import { table } from './kb-format.js';
+import { runStaff, staffOptions, type StaffOptions } from './staff.js';
 
 function messageId(value: string): number {
   const n = Number(value);
@@ -25,7 +28,7 @@ function messageId(value: string): number {
 const describeOutcome = (o: IngestOutcome): string =>
   `${o.status}${'decision' in o ? ` → ${o.decision}` : ''}${'reason' in o ? ` (${o.reason})` : ''} as #${o.inboundId}`;
 
-function ingestIn(ctx: CliContext): IngestInTransaction {
+function ingestIn(ctx: Pick<CliContext, 'config' | 'log'>): IngestInTransaction {
   const kb = createKnowledgeBase();
   return (trx) => buildIngest({ db: trx, config: ctx.config, log: ctx.log.child({ component: 'quarantine' }), clock: systemClock, kb });
 }
@@ -49,8 +52,8 @@ function registerReadCommands(q: Command, globals: () => GlobalOptions): void {
         const rows = await listQuarantined(db);
         if (opts.json) return out(JSON.stringify(rows, null, 2));
         if (rows.length === 0) return out('no quarantined message');
-        const cells = rows.map((r) => [String(r.id), r.receivedAt.toISOString(), r.mailbox, r.from ?? '-', String(r.size), r.reason.slice(0, 100)]);
-        table(['id', 'received', 'mailbox', 'from', 'bytes', 'reason'], cells).forEach((l) => out(l));
+        const cells = rows.map((r) => [String(r.id), r.heldForReview ? 'held' : 'failed', r.receivedAt.toISOString(), r.mailbox, r.from ?? '-', String(r.size), r.reason.slice(0, 100)]);
+        table(['id', 'kind', 'received', 'mailbox', 'from', 'bytes', 'reason'], cells).forEach((l) => out(l));
       });
     });
 
@@ -71,6 +74,7 @@ function registerReadCommands(q: Command, globals: () => GlobalOptions): void {
         if (opts.json) return out(JSON.stringify({ ...rest, headers }, null, 2));
         out(`#${m.id} from ${m.source}:${m.mailbox}, received ${m.receivedAt.toISOString()}`);
         out(`reason:  ${m.reason}`);
+        if (m.heldForReview) out(`held:    for review of its sender; \`casemail quarantine release ${m.id} --as <you>\` once checked`);
         out(`size:    ${m.size} bytes${m.hasRaw ? '' : ' (raw bytes gone)'}`);
         if (opts.raw !== undefined) out(`raw:     written to ${opts.raw}`);
         out('');
@@ -94,6 +98,15 @@ function registerActionCommands(q: Command, globals: () => GlobalOptions): void 
       });
     });
 
+  staffOptions(q.command('release')
+    .description('release mail held for review of its sender: you vouch for it, and it is handled as authenticated')
+    .argument('<id>', 'message id (from list)', messageId))
+    .action(async (id: number, o: StaffOptions) =>
+      runStaff(globals, o, async (ctx) => {
+        const outcome = await releaseHeld(ctx.db, ctx.actor, id, ingestIn({ config: ctx.config, log: createLogger(ctx.config.log).child({ component: 'quarantine' }) }));
+        ctx.out(ctx.json ? JSON.stringify(outcome) : `#${id}: released by ${ctx.actor.email}: ${describeOutcome(outcome)}`);
+      }));
+
   q.command('drop')
     .description('delete a quarantined message and its raw bytes for good')
     .argument('<id>', 'message id (from list)', messageId)
@@ -111,7 +124,7 @@ function registerActionCommands(q: Command, globals: () => GlobalOptions): void 
 }
 
 export function registerQuarantineCommands(program: Command, globals: () => GlobalOptions): void {
-  const q = program.command('quarantine').description('mail the pipeline could not handle: list, show, retry, drop');
+  const q = program.command('quarantine').description('mail the pipeline could not handle or held for review: list, show, retry, release, drop');
   registerReadCommands(q, globals);
   registerActionCommands(q, globals);
 }

@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../platform/logger.js';
 import { verifyUnsubscribeToken, type UnsubscribeTarget } from '../outbound/unsubscribe-link.js';
+import { readLimitedBody } from './body.js';
 import type { Route } from './server.js';
 
 export { makeUnsubscribeToken, makeUnsubscribeUrl, verifyUnsubscribeToken } from '../outbound/unsubscribe-link.js';
@@ -39,18 +40,6 @@ function sendHtml(res: ServerResponse, status: number, title: string, body: stri
 
 function invalidLink(res: ServerResponse): void {
   sendHtml(res, 400, 'Invalid link', '<h1>Invalid link</h1><p>This unsubscribe link is not valid. Please use the link from the mail you received.</p>');
-}
-
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY) return null;
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** RFC 8058 §3.1: the body is `List-Unsubscribe=One-Click`, form-urlencoded or multipart. */
@@ -97,8 +86,13 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps): Route[] {
   const oneClick = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const target = targetOf(url);
     if (!target) return invalidLink(res);
-    const body = await readBody(req);
-    if (body === null || !isOneClickBody(body, req.headers['content-type'])) {
+    const raw = await readLimitedBody(req, res, MAX_BODY);
+    if (raw === null) {
+      sendHtml(res, 413, 'Request too large', '<h1>Request too large</h1><p>Expected List-Unsubscribe=One-Click.</p>');
+      return;
+    }
+    const body = raw.toString('utf8');
+    if (!isOneClickBody(body, req.headers['content-type'])) {
       sendHtml(res, 400, 'Bad request', '<h1>Bad request</h1><p>Expected List-Unsubscribe=One-Click.</p>');
       return;
     }

@@ -18,6 +18,8 @@ export interface InboundMessage {
   /** SMTP envelope, when known. */
   envelope?: { mailFrom: string | null; rcptTo: string[] };
   receivedAt: Date;
+  /** Only on a release from the sender-review hold: the staff user who vouched for the sender. */
+  releasedBy?: string;
 }
 
 /** What became of a message once ingestion finished; every outcome is committed. */

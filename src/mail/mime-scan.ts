@@ -13,6 +13,17 @@ export interface MimeShape {
   parts: number;
   /** Header fields in every header block (top level, parts, embedded messages). */
   headers: number;
+  /** text/plain entities (a header block without Content-Type counts as one, RFC 2045 §5.2). */
+  textParts: number;
+  /** The Content-Type fields of the text/plain entities marked format=flowed (RFC 3676). */
+  flowed: FlowedField[];
+}
+
+export interface FlowedField {
+  /** Byte range of the field, folded continuation lines included. */
+  start: number;
+  end: number;
+  delSp: boolean;
 }
 
 /** Stop counting as soon as a limit is passed: the caller only needs to know that. */
@@ -36,6 +47,8 @@ interface ScanState {
   /** Unfolded Content-Type of the header block being read, if any. */
   contentType: string | null;
   readingContentType: boolean;
+  contentTypeStart: number;
+  contentTypeEnd: number;
 }
 
 const LF = 0x0a;
@@ -45,15 +58,20 @@ const MAX_BOUNDARY_LINE = 2 + 70 + 2 + 64;
 const BOUNDARY_PARAM = /;\s*boundary\s*=\s*(?:"([^"]{1,200})"|([^;\s]{1,200}))/i;
 const MULTIPART = /^\s*multipart\//i;
 const EMBEDDED_MESSAGE = /^\s*message\/(?:rfc822|global)\b/i;
+const TEXT_PLAIN = /^\s*text\/plain\s*(?:;|$)/i;
+const FORMAT_FLOWED = /;\s*format\s*=\s*"?flowed\b/i;
+const DELSP_YES = /;\s*delsp\s*=\s*"?yes\b/i;
 
 export function scanMime(raw: Buffer, caps: MimeScanCaps): MimeShape {
   const state: ScanState = {
-    shape: { depth: 0, parts: 0, headers: 0 },
+    shape: { depth: 0, parts: 0, headers: 0, textParts: 0, flowed: [] },
     stack: [],
     inHeaders: true,
     entityDepth: 0,
     contentType: null,
     readingContentType: false,
+    contentTypeStart: 0,
+    contentTypeEnd: 0,
   };
   let start = 0;
   while (start < raw.length) {
@@ -88,18 +106,26 @@ function scanHeaderLine(raw: Buffer, start: number, end: number, state: ScanStat
   }
   if (first === 0x20 || first === 0x09) {
     // RFC 5322 §2.2.3 folding: a continuation of the previous field.
-    if (state.readingContentType) state.contentType += ' ' + lineText(raw, start, end).trim();
+    if (state.readingContentType) {
+      state.contentType += ' ' + lineText(raw, start, end).trim();
+      state.contentTypeEnd = end;
+    }
     return;
   }
   state.shape.headers += 1;
   // Only the start of the line is needed to recognise the field name.
   const head = raw.toString('latin1', start, Math.min(end, start + 13)).toLowerCase();
   state.readingContentType = head.startsWith('content-type:');
-  if (state.readingContentType) state.contentType = lineText(raw, start, end).slice(13);
+  if (state.readingContentType) {
+    state.contentType = lineText(raw, start, end).slice(13);
+    state.contentTypeStart = start;
+    state.contentTypeEnd = end;
+  }
 }
 
 function endHeaderBlock(state: ScanState): void {
   const type = state.contentType ?? '';
+  const declared = state.contentType !== null;
   state.contentType = null;
   state.readingContentType = false;
   if (MULTIPART.test(type)) {
@@ -119,7 +145,14 @@ function endHeaderBlock(state: ScanState): void {
     state.shape.depth = Math.max(state.shape.depth, state.entityDepth);
     return;
   }
+  if (!declared || TEXT_PLAIN.test(type)) noteTextPart(state, type);
   state.inHeaders = false;
+}
+
+function noteTextPart(state: ScanState, type: string): void {
+  state.shape.textParts += 1;
+  if (!FORMAT_FLOWED.test(type)) return;
+  state.shape.flowed.push({ start: state.contentTypeStart, end: state.contentTypeEnd, delSp: DELSP_YES.test(type) });
 }
 
 function scanBodyLine(raw: Buffer, start: number, end: number, state: ScanState): void {

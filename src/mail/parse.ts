@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { toParsedMessage } from './convert.js';
+import { decodeFlowed, type FlowedText } from './flowed.js';
 import { normaliseLineEndings } from './line-endings.js';
-import { scanMime } from './mime-scan.js';
+import { scanMime, type FlowedField, type MimeShape } from './mime-scan.js';
 import { MailParseError } from './parse-error.js';
 import type { ParsedMessage } from './types.js';
 
@@ -36,7 +37,7 @@ export const DEFAULT_PARSE_LIMITS: Readonly<ParseLimits> = Object.freeze({
 /** Small enough that the timer gets a turn between chunks, large enough to stay fast. */
 const CHUNK_BYTES = 64 * 1024;
 
-function checkShape(raw: Buffer, limits: ParseLimits): void {
+function checkShape(raw: Buffer, limits: ParseLimits): MimeShape {
   if (raw.length > limits.maxBytes) {
     throw new MailParseError('too_large', `message is ${raw.length} bytes, the limit is ${limits.maxBytes}`);
   }
@@ -54,6 +55,30 @@ function checkShape(raw: Buffer, limits: ParseLimits): void {
   if (shape.headers > limits.maxHeaders) {
     throw new MailParseError('too_many_headers', `more than ${limits.maxHeaders} header fields`);
   }
+  return shape;
+}
+
+/** Same length, so nothing else in the message moves; mailparser then leaves the lines as they are. */
+const FORMAT_PARAM = /(;\s*)format(\s*=)/i;
+
+/**
+ * When every text/plain part is format=flowed with the same DelSp, mailparser is kept from
+ * unwrapping it (it ignores quote depth) and decodeFlowed does it instead. A message mixing
+ * flowed and fixed text parts is left to mailparser: its text is one string for all parts.
+ */
+function takeOverFlowed(raw: Buffer, shape: MimeShape): { raw: Buffer; flowed: FlowedText | null } {
+  const first = shape.flowed[0];
+  if (first === undefined || shape.flowed.length !== shape.textParts) return { raw, flowed: null };
+  if (shape.flowed.some((f) => f.delSp !== first.delSp)) return { raw, flowed: null };
+  const copy = Buffer.from(raw);
+  for (const field of shape.flowed) hideFormat(copy, field);
+  return { raw: copy, flowed: { delSp: first.delSp } };
+}
+
+function hideFormat(buffer: Buffer, field: FlowedField): void {
+  const text = buffer.toString('latin1', field.start, field.end);
+  const hidden = text.replace(FORMAT_PARAM, '$1x-flow$2');
+  buffer.write(hidden, field.start, 'latin1');
 }
 
 function chunks(raw: Buffer): Readable {
@@ -115,9 +140,11 @@ function runParser(raw: Buffer, budgetMs: number): Promise<ParsedMail> {
 }
 
 export async function parseMessage(raw: Buffer, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<ParsedMessage> {
-  const input = skipPreamble(normaliseLineEndings(raw));
-  checkShape(input, limits);
-  const mail = await runParser(input, limits.timeBudgetMs);
+  const body = skipPreamble(normaliseLineEndings(raw));
+  const input = takeOverFlowed(body, checkShape(body, limits));
+  const mail = await runParser(input.raw, limits.timeBudgetMs);
   const checksum = createHash('sha256').update(raw).digest('hex');
-  return toParsedMessage(mail, raw.length, checksum);
+  const flowed = input.flowed;
+  const text = flowed === null || mail.text === undefined ? mail.text : decodeFlowed(mail.text, flowed);
+  return toParsedMessage({ ...mail, text }, raw.length, checksum);
 }

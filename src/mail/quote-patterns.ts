@@ -9,7 +9,7 @@
 const WROTE = [
   'wrote', 'writes', 'schrieb', 'schrieben', 'a écrit', 'a ecrit', 'escribió', 'escribio', 'ha scritto',
   'escreveu', 'schreef', 'skrev', 'skrev følgende', 'kirjoitti', 'napisał', 'napisała', 'napisal',
-  'написал', 'написала', 'yazdı', 'írta', 'napsal', 'napsala', 'έγραψε', 'כתב', 'كتب', '写道', '寫道', 'のメッセージ',
+  'написал', 'написала', 'написав', 'pisze', 'yazdı', 'írta', 'napsal', 'napsala', 'έγραψε', 'כתב', 'كتب', '写道', '寫道', 'のメッセージ', '작성',
 ];
 const wroteAlternation = WROTE.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 
@@ -42,9 +42,45 @@ export const COLON_ENDED_ATTRIBUTION_PATTERNS: readonly RegExp[] = [
   new RegExp(`^.{0,120}\\d.{0,150}(?:${wroteAlternation})(?!\\p{L}).{0,100}@.{0,100}[:：]\\s*$`, 'iu'),
 ];
 
+/**
+ * "Max Mustermann <max@example.de> schrieb am Fr., 28. Apr. 2017 um 11:53 Uhr:": name and
+ * address first, then "wrote" and the date (German and Dutch Gmail). Its own constant so
+ * each part stays bounded and no two quantifiers can trade characters.
+ */
+const ADDRESS_THEN_WROTE_THEN_DATE = new RegExp(
+  `^[^<>\\n]{0,120}<[^<>\\s@]{1,100}@[^<>\\s@]{1,100}>[^\\S\\n]{0,5}(?:${wroteAlternation})(?!\\p{L})[^\\n\\d]{0,60}\\d[^\\n]{0,120}[:：]$`,
+  'iu',
+);
+
+/** Attributions that open with the author's address; tried, like the others, on colon-ended lines only. */
+export const ADDRESS_FIRST_ATTRIBUTION_PATTERNS: readonly RegExp[] = [ADDRESS_THEN_WROTE_THEN_DATE];
+
+/**
+ * A line that ends a sentence: it does not continue onto an attribution below it. Bounded
+ * look-back, so a long line costs no more than a short one.
+ */
+export const SENTENCE_END = /[.!?][)"'’»]?[^\S\n]{0,20}$/u;
+
+/**
+ * Lines that open a forwarded mail (Gmail, Apple Mail, Outlook, Thunderbird in their
+ * languages). With no text of the sender's own above it, the forwarded mail is the content.
+ */
+export const FORWARD_MARKERS = new RegExp(
+  '^[^\\S\\n]{0,20}(?:[-=_*]{2,40}[^\\S\\n]{0,5})?(?:begin forwarded message|forwarded message|weitergeleitete nachricht|' +
+    'message transféré|message transfere|mensaje reenviado|messaggio inoltrato|mensagem encaminhada|' +
+    'doorgestuurd bericht|videresendt meddelelse|videresendt melding|vidarebefordrat meddelande|' +
+    'välitetty viesti|przekazana wiadomość|пересылаемое сообщение|přeposlaná zpráva|továbbított üzenet|' +
+    '转发的邮件|轉寄的郵件|転送されたメッセージ)(?:[^\\S\\n]{0,5}[-=_*:：]{1,40})?[^\\S\\n]{0,20}$',
+  'iu',
+);
+
 export const ATTRIBUTION_COLON_END = /[:：]\s*$/u;
 
-export const ATTRIBUTION_PATTERNS: readonly RegExp[] = [...LEADING_WORD_ATTRIBUTION_PATTERNS, ...COLON_ENDED_ATTRIBUTION_PATTERNS];
+export const ATTRIBUTION_PATTERNS: readonly RegExp[] = [
+  ...LEADING_WORD_ATTRIBUTION_PATTERNS,
+  ...COLON_ENDED_ATTRIBUTION_PATTERNS,
+  ...ADDRESS_FIRST_ATTRIBUTION_PATTERNS,
+];
 
 /** Attribution wrapped in dashes, as Zoho writes it: "---- On …, x@y wrote ----". */
 export const DASHED_ATTRIBUTION = new RegExp(`^\\s*-{2,}.{0,250}(?:${wroteAlternation})\\s*-{2,}\\s*$`, 'iu');

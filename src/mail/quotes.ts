@@ -5,10 +5,12 @@
  * rule firing on text we wrote ourselves). Patterns live in quote-patterns.ts.
  */
 import {
+  ADDRESS_FIRST_ATTRIBUTION_PATTERNS,
   ATTRIBUTION_COLON_END,
   CLOSING_SALUTATION,
   COLON_ENDED_ATTRIBUTION_PATTERNS,
   DASHED_ATTRIBUTION,
+  FORWARD_MARKERS,
   HEADER_BLOCK_FIELD,
   HEADER_BLOCK_LEAD,
   HEADER_BLOCK_START,
@@ -18,6 +20,7 @@ import {
   QUOTED_LINE,
   SALUTATION_TAIL_LINES,
   SIGNATURE_DELIMITERS,
+  SENTENCE_END,
   SIGNATURE_FOOTERS,
 } from './quote-patterns.js';
 
@@ -27,26 +30,73 @@ export interface StrippedText {
   visible: string;
   quoted: string;
   signature: string;
+  /** True when the sender wrote nothing of their own and `visible` is the mail they forwarded. */
+  forwarded: boolean;
+}
+
+export interface StripOptions {
+  /** The subject says the mail is a forward (Fwd:, WG:, TR: …). */
+  forward?: boolean;
 }
 
 /** Attribution lines are wrapped by clients at ~76 columns, so up to three lines are joined. */
 const MAX_JOINED_LINES = 3;
 const MAX_ATTRIBUTION_LENGTH = 400;
 
-function isAttribution(lines: readonly string[], index: number): boolean {
-  let joined = '';
-  for (let n = 0; n < MAX_JOINED_LINES; n += 1) {
-    const line = lines[index + n];
-    if (line === undefined || (n > 0 && line.trim() === '')) return false;
-    // Only a line carrying a date may continue onto the next: otherwise "Hi," followed by
-    // "On … wrote:" would be read as one attribution and the greeting lost.
-    if (n > 0 && !/\d/.test(lines[index] ?? '')) return false;
-    joined = n === 0 ? line.trim() : `${joined} ${line.trim()}`;
-    if (joined.length > MAX_ATTRIBUTION_LENGTH) return false;
-    if (LEADING_WORD_ATTRIBUTION_PATTERNS.some((p) => p.test(joined))) return true;
-    if (ATTRIBUTION_COLON_END.test(joined) && COLON_ENDED_ATTRIBUTION_PATTERNS.some((p) => p.test(joined))) return true;
+const isQuoted = (line: string | undefined): boolean => line !== undefined && QUOTED_LINE.test(line);
+const isBlank = (line: string | undefined): boolean => line === undefined || line.trim() === '';
+
+function matchesAttribution(joined: string, leadingOnly: boolean): boolean {
+  if (LEADING_WORD_ATTRIBUTION_PATTERNS.some((p) => p.test(joined))) return true;
+  if (leadingOnly || !ATTRIBUTION_COLON_END.test(joined)) return false;
+  return COLON_ENDED_ATTRIBUTION_PATTERNS.some((p) => p.test(joined)) || ADDRESS_FIRST_ATTRIBUTION_PATTERNS.some((p) => p.test(joined));
+}
+
+const joinTrimmed = (lines: readonly string[], from: number, to: number): string =>
+  lines.slice(from, to).map((l) => l.trim()).join(' ');
+
+/**
+ * Whether lines[from..to) hold an attribution that starts below `from` with its own leading
+ * word ("Op 16 aug. 2014 … schreef"): then the line at `from` is the sender's, not part of it.
+ */
+function startsLater(lines: readonly string[], from: number, to: number): boolean {
+  for (let k = from + 1; k < to; k += 1) {
+    if (matchesAttribution(joinTrimmed(lines, k, to), true)) return true;
   }
   return false;
+}
+
+/**
+ * How many lines the attribution at `index` spans (0 when there is none). Only a first
+ * line carrying a date and not ending a sentence may continue onto the next: otherwise
+ * "Hi," or "Call me at 0800 123 456." followed by "On … wrote:" would be read as one
+ * attribution and the sender's line lost with it.
+ */
+function attributionLines(lines: readonly string[], index: number): number {
+  const first = lines[index] ?? '';
+  const mayContinue = /\d/.test(first) && !SENTENCE_END.test(first);
+  for (let n = 1; n <= MAX_JOINED_LINES; n += 1) {
+    const line = lines[index + n - 1];
+    if (line === undefined || (n > 1 && (isBlank(line) || !mayContinue))) return 0;
+    const joined = joinTrimmed(lines, index, index + n);
+    if (joined.length > MAX_ATTRIBUTION_LENGTH) return 0;
+    if (!matchesAttribution(joined, false)) continue;
+    if (n > 1 && startsLater(lines, index, index + n)) return 0;
+    return isWeak(joined) && !quotedBelow(lines, index + n) ? 0 : n;
+  }
+  return 0;
+}
+
+/**
+ * "Something wrote:" names no date, no address and opens with no leading word: such a line
+ * introduces a quote only when `>` lines follow it, not the sender's own sentences.
+ */
+const isWeak = (joined: string): boolean => !/[\d@]/.test(joined) && !matchesAttribution(joined, true);
+
+function quotedBelow(lines: readonly string[], from: number): boolean {
+  let i = from;
+  while (i < lines.length && i - from < 3 && isBlank(lines[i])) i += 1;
+  return isQuoted(lines[i]);
 }
 
 function isHeaderBlock(lines: readonly string[], index: number): boolean {
@@ -57,23 +107,24 @@ function isHeaderBlock(lines: readonly string[], index: number): boolean {
   return false;
 }
 
-/** Index of the first line of quoted history, or lines.length when there is none. */
-function quoteStart(lines: readonly string[]): number {
-  for (let i = 0; i < lines.length; i += 1) {
+const isSeparator = (line: string): boolean =>
+  ORIGINAL_MESSAGE_SEPARATORS.some((p) => p.test(line)) || DASHED_ATTRIBUTION.test(line) || FORWARD_MARKERS.test(line);
+
+/** Index of the first line of quoted history at or after `from`, or lines.length when there is none. */
+function quoteStart(lines: readonly string[], from: number): number {
+  for (let i = from; i < lines.length; i += 1) {
     const line = lines[i] ?? '';
     if (line.trim() === '') continue;
-    if (QUOTED_LINE.test(line)) return i;
-    if (ORIGINAL_MESSAGE_SEPARATORS.some((p) => p.test(line)) || DASHED_ATTRIBUTION.test(line)) return i;
-    if (isAttribution(lines, i)) return i;
-    if (isHeaderBlock(lines, i)) return withLead(lines, i);
+    if (QUOTED_LINE.test(line) || isSeparator(line) || attributionLines(lines, i) > 0) return i;
+    if (isHeaderBlock(lines, i)) return withLead(lines, i, from);
   }
   return lines.length;
 }
 
 /** Moves a header block's start up over the lines that introduce it (`====`, `Date: …`). */
-function withLead(lines: readonly string[], start: number): number {
+function withLead(lines: readonly string[], start: number, from: number): number {
   let i = start;
-  while (i > 0) {
+  while (i > from) {
     const above = lines[i - 1] ?? '';
     if (above.trim() !== '' && !HEADER_BLOCK_LEAD.test(above) && !HEADER_BLOCK_FIELD.test(above)) break;
     i -= 1;
@@ -82,79 +133,131 @@ function withLead(lines: readonly string[], start: number): number {
 }
 
 /** A closing salutation followed only by a few short lines (name, title) opens the signature. */
-function isSalutation(lines: readonly string[], index: number, end: number): boolean {
+function isSalutation(lines: readonly string[], index: number, from: number, end: number): boolean {
   if (!CLOSING_SALUTATION.test(lines[index] ?? '')) return false;
-  const before = lines.slice(0, index).filter((l) => l.trim() !== '');
-  const after = lines.slice(index + 1, end).filter((l) => l.trim() !== '');
-  return before.length > 0 && after.length > 0 && after.length <= SALUTATION_TAIL_LINES && after.every((l) => l.length <= 80);
+  let before = false;
+  for (let i = index - 1; i >= from && !before; i -= 1) before = !isBlank(lines[i]);
+  let after = 0;
+  for (let i = index + 1; i < end; i += 1) {
+    const line = lines[i] ?? '';
+    if (isBlank(line)) continue;
+    after += 1;
+    if (after > SALUTATION_TAIL_LINES || line.length > 80) return false;
+  }
+  return before && after > 0;
 }
 
-function signatureStart(lines: readonly string[], end: number): number {
-  for (let i = 0; i < end; i += 1) {
+function signatureStart(lines: readonly string[], from: number, end: number): number {
+  for (let i = from; i < end; i += 1) {
     const line = lines[i] ?? '';
     if (SIGNATURE_DELIMITERS.some((p) => p.test(line)) || SIGNATURE_FOOTERS.some((p) => p.test(line))) return i;
-    if (isSalutation(lines, i, end)) return i;
+    if (isSalutation(lines, i, from, end)) return i;
   }
   return end;
 }
 
 const join = (lines: readonly string[]): string => lines.join('\n').replace(/^\s*\n/, '').trimEnd();
 
-function split(lines: readonly string[]): StrippedText {
-  const quote = quoteStart(lines);
-  const signature = signatureStart(lines, quote);
-  return {
-    visible: join(lines.slice(0, signature)),
-    signature: join(lines.slice(signature, quote)),
-    quoted: join(lines.slice(quote)),
-  };
-}
-
-const isQuoted = (line: string | undefined): boolean => line !== undefined && QUOTED_LINE.test(line);
-const isBlank = (line: string | undefined): boolean => line === undefined || line.trim() === '';
-
-/** End of a quoted block: an attribution (possibly wrapped), then `>` lines and blank lines. */
-function skipQuotedBlock(lines: readonly string[], start: number): number {
+/**
+ * End of a `>`-marked block starting at `start` (an attribution, possibly wrapped, then `>`
+ * lines and blank lines), or `start` when none starts there. Only `>` marks tell where a
+ * quote ends: below an Outlook header block or an attribution without them, everything is
+ * the original.
+ */
+function markedBlockEnd(lines: readonly string[], start: number): number {
   let i = start;
-  if (!isQuoted(lines[i]) && isAttribution(lines, i)) {
-    i += 1;
-    while (i < lines.length && !isQuoted(lines[i]) && !isBlank(lines[i]) && i - start < MAX_JOINED_LINES) i += 1;
+  if (!isQuoted(lines[i])) {
+    const span = attributionLines(lines, i);
+    if (span === 0) return start;
+    i += span;
+    while (i < lines.length && isBlank(lines[i])) i += 1;
+    if (!isQuoted(lines[i])) return start;
   }
-  while (i < lines.length && (isQuoted(lines[i]) || isBlank(lines[i]))) i += 1;
+  while (i < lines.length && (isQuoted(lines[i]) || isBlank(lines[i]) || isWrappedTail(lines, i))) i += 1;
   return i;
 }
 
+/** Quoted lines are wrapped near this width by clients that re-wrap before quoting. */
+const WRAPPED_QUOTE_WIDTH = 60;
+
 /**
- * Bottom-posted and interleaved answers: the mail opens with a quote and the sender's
- * words sit between quoted blocks. Every unquoted segment is kept, in order.
+ * The tail of a quoted line that a client wrapped without its `>`: one line, in lower case,
+ * right between a long quoted line and the next quoted one. An answer starts a sentence.
  */
-function interleaved(lines: readonly string[], first: number): StrippedText | null {
-  const visible: string[] = [];
-  const quoted: string[] = [];
-  let signature = '';
+function isWrappedTail(lines: readonly string[], i: number): boolean {
+  const above = lines[i - 1];
+  const line = lines[i] ?? '';
+  return isQuoted(above) && (above ?? '').length >= WRAPPED_QUOTE_WIDTH && isQuoted(lines[i + 1]) && /^\p{Ll}/u.test(line);
+}
+
+interface Walk {
+  visible: string[];
+  quoted: string[];
+  signature: string;
+  /** First line of the history that is not followed by more of the sender's text. */
+  end: number;
+}
+
+/**
+ * The sender's text above the history, and every answer written between or below `>`-marked
+ * quotes (bottom posting, inline answers, text after an embedded quote), in order.
+ */
+function walk(lines: readonly string[]): Walk {
+  const first = quoteStart(lines, 0);
+  const sig = signatureStart(lines, 0, first);
+  const result: Walk = { visible: [join(lines.slice(0, sig))], quoted: [], signature: join(lines.slice(sig, first)), end: first };
+  if (sig < first) return finish(result, lines, first);
   let i = first;
   while (i < lines.length) {
-    const blockEnd = skipQuotedBlock(lines, i);
+    const blockEnd = markedBlockEnd(lines, i);
     if (blockEnd === i) break;
-    quoted.push(...lines.slice(i, blockEnd));
-    const rest = lines.slice(blockEnd);
-    const next = quoteStart(rest);
-    const sig = signatureStart(rest, next);
-    if (sig > 0) visible.push(join(rest.slice(0, sig)));
-    i = blockEnd + next;
-    if (sig < next) {
-      signature = join(rest.slice(sig, next));
+    result.quoted.push(...lines.slice(i, blockEnd));
+    const next = quoteStart(lines, blockEnd);
+    const s = signatureStart(lines, blockEnd, next);
+    result.visible.push(join(lines.slice(blockEnd, s)));
+    i = next;
+    if (s < next) {
+      result.signature = join(lines.slice(s, next));
       break;
     }
   }
-  quoted.push(...lines.slice(i));
-  const text = visible.filter((v) => v.trim() !== '').join('\n\n');
-  return text === '' ? null : { visible: text, quoted: join(quoted), signature };
+  return finish(result, lines, i);
 }
 
-export function stripQuoted(text: string): StrippedText {
+function finish(result: Walk, lines: readonly string[], end: number): Walk {
+  result.quoted.push(...lines.slice(end));
+  result.end = end;
+  return result;
+}
+
+const FORWARD_HEADING = '---------- Forwarded message ----------';
+
+/** A forward with nothing of the sender's own: the forwarded mail is what they sent us. */
+function forwardedContent(lines: readonly string[], options: StripOptions): string | null {
+  const start = quoteStart(lines, 0);
+  const marked = lines.slice(start).find((l) => !isBlank(l));
+  if (marked === undefined) return null;
+  if (FORWARD_MARKERS.test(marked)) return join(lines.slice(start));
+  if (options.forward !== true || isQuoted(marked)) return null;
+  return `${FORWARD_HEADING}\n${join(lines.slice(start))}`;
+}
+
+export function stripQuoted(text: string, options: StripOptions = {}): StrippedText {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const result = split(lines);
-  if (result.visible.trim() !== '') return result;
-  return interleaved(lines, quoteStart(lines)) ?? result;
+  const walked = walk(lines);
+  const visible = walked.visible.filter((v) => v.trim() !== '').join('\n\n');
+  if (visible === '') {
+    const forwarded = forwardedContent(lines, options);
+    if (forwarded !== null) return { visible: forwarded, quoted: '', signature: walked.signature, forwarded: true };
+  }
+  return { visible, quoted: join(walked.quoted), signature: walked.signature, forwarded: false };
+}
+
+/**
+ * What an incident's timeline records for a mail: the sender's own words or, when none could
+ * be told apart from the history (a reply that is all quote, a signature alone), the text as
+ * sent, so that a mail with text never becomes an empty update.
+ */
+export function textToRecord(visible: string, original: string): string {
+  return visible.trim() !== '' ? visible : original.trim();
 }

@@ -9,6 +9,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
+import { registerCommandHelpers } from './templates/command-helpers.js';
 import { registerHelpers, type Labels } from './templates/helpers.js';
 import {
   LOCALES,
@@ -91,6 +92,7 @@ async function loadEnvironment(dir: string, labels: Labels, escape: boolean): Pr
   const env = Handlebars.create();
   const compileOptions: CompileOptions = { noEscape: !escape };
   registerHelpers(env, labels);
+  registerCommandHelpers(env, escape);
   const partialsDir = join(dir, '_partials');
   const entries = await readdir(partialsDir).catch(() => [] as string[]);
   for (const entry of entries.filter((e) => e.endsWith('.hbs')).sort()) {

@@ -27,6 +27,8 @@ export interface FactsInput {
   envelopeRecipients: string[];
   /** Who the sender is, when it was read already for a group of messages (identifyAll). */
   identity?: Identity;
+  /** Staff released this mail from a sender-authentication hold: they vouch for the sender. */
+  releasedBy?: string;
 }
 
 /** Today's calendar date where the support desk works: contract dates are days there. */
@@ -96,7 +98,9 @@ export async function gatherFacts(trx: Knex.Transaction, input: FactsInput, conf
     engineerCommand: read.engineerCommand,
     sender,
     auth: evaluateSenderAuth(allHeaders(msg.headers, 'authentication-results'), config.security.trustedAuthservIds, email),
-    authPolicy: config.security.senderAuth,
+    // A mail staff released after review passes every sender check: they vouched for it.
+    authPolicy: input.releasedBy === undefined ? config.security.senderAuth : 'off',
+    senderReleasedBy: input.releasedBy ?? null,
     thread: await loadThread(trx, input, read.references, config),
     product: resolveProduct({ mailboxProduct: input.mailboxProduct, productLine: read.fields.product, subject: read.subjectBase, catalogue: identity.catalogue, covered: coveredProducts(sender) }),
     autoRepliesThisHour: identity.autoRepliesThisHour,

@@ -18,6 +18,7 @@ import { actBounce } from './act/bounce.js';
 import { actCustomerCommand } from './act/commands.js';
 import type { ActContext } from './act/context.js';
 import { actEngineer } from './act/engineer.js';
+import { actHeldForReview } from './act/held.js';
 import { actNewIncident, actUpdate } from './act/incidents.js';
 import { actContactId, actRefusal } from './act/refusals.js';
 import { gatherFacts } from './facts.js';
@@ -61,6 +62,7 @@ async function act(ctx: ActContext, decision: Decision, screen: ScreenResult): P
       if (decision.reason === 'bounce-recorded' && screen.kind === 'bounce') return actBounce(ctx, screen);
       return decision.reason === 'already-processed' ? ctx.facts.alreadyHandledIncidentId : null;
     case 'quarantine':
+      if (decision.hold === 'sender-auth') await actHeldForReview(ctx);
       return null;
   }
 }

@@ -51,6 +51,8 @@ export interface HandleContext {
   enrich: boolean;
   /** Who the sender is, read for the whole group by `identify` (the rules stage reads it otherwise). */
   identity?: Identity;
+  /** Set when staff released the mail from a sender-authentication hold (InboundMessage.releasedBy). */
+  releasedBy?: string;
   /**
    * Outbox rows the rules stage queues without waiting for their insert; the pipeline writes
    * those of the whole group in one statement, in the same transaction, before the commit.
@@ -205,6 +207,7 @@ async function processGroup(trx: Knex.Transaction, deps: IngestDeps, items: read
     const input: HandleContext | null = inboundId === null ? null : {
       message: p.parsed, screen: p.screen, inboundId, mailbox: p.msg.mailbox, mailboxProduct: p.mailboxProduct,
       envelopeRecipients: p.msg.envelope?.rcptTo ?? [], enrich, mails: [],
+      ...(p.msg.releasedBy === undefined ? {} : { releasedBy: p.msg.releasedBy }),
     };
     return { p, input };
   });
@@ -227,16 +230,19 @@ async function processGroup(trx: Knex.Transaction, deps: IngestDeps, items: read
     const result = logResult(input.inboundId, p.screen, handled);
     logged.push(result);
     const inboundId = String(input.inboundId);
-    results.push({
-      handled,
-      outcome: result.status === 'ignored'
-        ? { status: 'ignored', reason: p.screen.kind === 'clean' ? handled.decision.kind : p.screen.reason, inboundId }
-        : { status: 'processed', decision: result.decision, inboundId },
-    });
+    results.push({ handled, outcome: outcomeOf(result, p.screen, handled, inboundId) });
   }
   await queueMails(trx, deps.config, live.flatMap((input) => input.mails ?? []));
   await recordResults(trx, logged);
   return results;
+}
+
+function outcomeOf(result: LogResult, screen: ScreenResult, handled: Handled, inboundId: string): IngestOutcome {
+  switch (result.status) {
+    case 'ignored': return { status: 'ignored', reason: screen.kind === 'clean' ? handled.decision.kind : screen.reason, inboundId };
+    case 'quarantined': return { status: 'quarantined', reason: result.error ?? result.decision, inboundId };
+    case 'processed': return { status: 'processed', decision: result.decision, inboundId };
+  }
 }
 
 /** A dry run: one message handled as live mail would be, then everything rolled back. */
@@ -250,16 +256,27 @@ async function dryRun(deps: IngestDeps, item: Item): Promise<Attempt> {
 
 interface LogResult {
   id: number;
-  status: 'processed' | 'ignored';
+  status: 'processed' | 'ignored' | 'quarantined';
   decision: string;
+  /** The reason a decision kept the message in the quarantine (held for review). */
+  error: string | null;
   trace: string;
   incidentId: number | null;
 }
 
+/** The rules stage decides a quarantine by its kind and reason (`{kind: 'quarantine', reason}`). */
+function quarantineReason(decision: Handled['decision']): string | null {
+  if (decision.kind !== 'quarantine') return null;
+  const reason = (decision as { reason?: unknown }).reason;
+  return typeof reason === 'string' ? reason : 'quarantined by the rules';
+}
+
 function logResult(id: number, screen: ScreenResult, handled: Handled): LogResult {
+  const held = quarantineReason(handled.decision);
   return {
     id,
-    status: handled.decision.kind === 'ignore' ? 'ignored' : 'processed',
+    status: held !== null ? 'quarantined' : handled.decision.kind === 'ignore' ? 'ignored' : 'processed',
+    error: held,
     decision: handled.label ?? handled.decision.kind,
     trace: JSON.stringify({ decision: handled.decision, screen: screen.kind === 'clean' ? 'clean' : `${screen.kind}: ${screen.reason}`, rules: handled.trace }, withoutNul),
     incidentId: handled.incidentId,
@@ -271,15 +288,16 @@ async function recordResults(trx: Knex.Transaction, results: readonly LogResult[
   if (results.length === 0) return;
   await trx.raw(`
     update inbound_messages m
-    set status = r.status, decision = r.decision, trace = r.trace, incident_id = r.incident_id, processed_at = current_timestamp
-    from unnest(cast(:ids as int[]), cast(:statuses as text[]), cast(:decisions as text[]), cast(:traces as jsonb[]), cast(:incidents as int[]))
-      as r(id, status, decision, trace, incident_id)
+    set status = r.status, decision = r.decision, trace = r.trace, incident_id = r.incident_id, error = r.error, processed_at = current_timestamp
+    from unnest(cast(:ids as int[]), cast(:statuses as text[]), cast(:decisions as text[]), cast(:traces as jsonb[]), cast(:incidents as int[]), cast(:errors as text[]))
+      as r(id, status, decision, trace, incident_id, error)
     where m.id = r.id`, {
     ids: results.map((r) => r.id),
     statuses: results.map((r) => r.status),
     decisions: results.map((r) => r.decision),
     traces: results.map((r) => r.trace),
     incidents: results.map((r) => r.incidentId),
+    errors: results.map((r) => r.error),
   }).options(prepared('log_results'));
 }
 

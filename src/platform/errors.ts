@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   NOT_FOUND: 'not found',
   CONFLICT: 'conflict',
   VALIDATION: 'invalid input',
+  PAYLOAD_TOO_LARGE: 'request body too large',
   FORBIDDEN: 'forbidden',
   UNAUTHENTICATED: 'authentication required',
   INVALID_TRANSITION: 'status transition not allowed',

@@ -46,7 +46,8 @@ export type Decision =
   | { kind: 'command'; actor: 'engineer'; command: EngineerCommand }
   | { kind: 'refusal'; refusal: Refusal }
   | { kind: 'ignore'; reason: IgnoreReason; detail: string }
-  | { kind: 'quarantine'; reason: string };
+  /** Kept unhandled with the reason; `sender-auth` holds it for staff review and release. */
+  | { kind: 'quarantine'; reason: string; hold?: 'sender-auth' };
 
 /** A one-line label for the inbound log's `decision` column. */
 export function describeDecision(d: Decision): string {
@@ -64,6 +65,6 @@ export function describeDecision(d: Decision): string {
     case 'ignore':
       return `ignore:${d.reason}`;
     case 'quarantine':
-      return 'quarantine';
+      return d.hold === undefined ? 'quarantine' : `quarantine:${d.hold}`;
   }
 }

@@ -116,6 +116,8 @@ export interface Facts {
   sender: SenderFacts;
   auth: SenderAuth;
   authPolicy: SenderAuthPolicy;
+  /** The staff user who released this mail from a sender-authentication hold, if any. */
+  senderReleasedBy: string | null;
   thread: ThreadFacts;
   product: ProductResolution;
   autoRepliesThisHour: number;

@@ -21,8 +21,9 @@ export interface Interpretation {
 }
 
 export function interpret(subject: string, text: string, refPattern: RegExp): Interpretation {
-  const subjectBase = stripPrefixes(subject).base;
-  const visibleText = stripQuoted(text).visible.trim();
+  const stripped = stripPrefixes(subject);
+  const subjectBase = stripped.base;
+  const visibleText = stripQuoted(text, { forward: stripped.isForward }).visible.trim();
   const firstLine = firstLineOf(visibleText);
   const command = parseCustomerCommand(subjectBase, firstLine, visibleText, refPattern);
   const references = findIncidentReferences(subject, refPattern).map((r) => r.toUpperCase());

@@ -1,6 +1,6 @@
 /** Knex implementation of the accounts port: accounts, support contacts, known addresses. */
 import type { Knex } from 'knex';
-import type { AccountRecord, AccountsRepo, AccountsStore, KnownAddress, StaffUserRef, SupportContactRecord } from '../domain/accounts/port.js';
+import type { AccountRecord, AccountsRepo, AddressScope, AccountsStore, KnownAddress, StaffUserRef, SupportContactRecord } from '../domain/accounts/port.js';
 import { isRole } from '../domain/staff/actor.js';
 import { AppError, isUniqueViolation } from '../platform/errors.js';
 import type { PageRequest } from '../domain/staff/paging.js';
@@ -55,14 +55,20 @@ function accountsQuery(db: Knex | Knex.Transaction) {
     .select('a.id', 'a.name', 'a.created_by_user_id', 'a.created_at', 'u.role as creator_role', 'u.email as creator_email');
 }
 
-/** Active staff users and contacts whose address starts with `prefix`, merged and sorted. */
-async function searchAddresses(db: Knex | Knex.Transaction, prefix: string, limit: number): Promise<KnownAddress[]> {
+/** Active staff users and contacts whose address starts with `prefix`, merged and sorted, within `scope`. */
+async function searchAddresses(db: Knex | Knex.Transaction, prefix: string, limit: number, scope: AddressScope): Promise<KnownAddress[]> {
   const pattern = likePrefix(prefix.toLowerCase());
-  const users = db('users').whereRaw("lower(email) like ? escape '\\'", [pattern]).where({ active: true })
-    .select(db.raw('lower(email) as email'), 'name', db.raw("'user' as kind"), 'role as detail');
+  const managedBy = scope.managedBy;
+  const users = db('users as u').whereRaw("lower(u.email) like ? escape '\\'", [pattern]).where('u.active', true)
+    .select(db.raw('lower(u.email) as email'), 'u.name', db.raw("'user' as kind"), 'u.role as detail');
   const contacts = db('contacts as c').join('accounts as a', 'a.id', 'c.account_id')
     .whereRaw("lower(c.email) like ? escape '\\'", [pattern]).where('c.active', true)
     .select(db.raw('lower(c.email) as email'), 'c.name', db.raw("'contact' as kind"), 'a.name as detail');
+  if (managedBy !== undefined) {
+    const ownSupport = db('support_contacts as s').join('accounts as sa', 'sa.id', 's.account_id').where('sa.created_by_user_id', managedBy).whereNotNull('s.user_id').select('s.user_id');
+    users.where((w) => { w.where('u.id', managedBy).orWhereIn('u.id', ownSupport); });
+    contacts.where('a.created_by_user_id', managedBy);
+  }
   return (await db.select('*').from(users.unionAll(contacts).as('x')).orderBy(['email', 'kind']).limit(limit)) as KnownAddress[];
 }
 
@@ -115,7 +121,7 @@ function repo(db: Knex | Knex.Transaction): AccountsRepo {
       const ref: StaffUserRef = { id: row.id, email: row.email, role: row.role, active: row.active };
       return ref;
     },
-    searchAddresses: (prefix, limit) => searchAddresses(db, prefix, limit),
+    searchAddresses: (prefix, limit, scope) => searchAddresses(db, prefix, limit, scope),
   };
 }
 

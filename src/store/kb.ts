@@ -13,7 +13,7 @@
  */
 import type { Knex } from 'knex';
 import type { Article, ArticleHit, CategoryIndex, KnowledgeBase } from '../domain/kb/port.js';
-import { orQueryText, significantWords, usesSearchOperators } from '../domain/kb/text.js';
+import { excerptOf, MATCH_START, MATCH_STOP, orQueryText, significantWords, usesSearchOperators } from '../domain/kb/text.js';
 import { prepared } from '../platform/db.js';
 import { createStemCache, type StemCache } from './kb-stems.js';
 
@@ -27,7 +27,7 @@ const RANK_NORMALISATION = 32;
  */
 const RANK_WEIGHTS = "'{0.05, 0.1, 0.2, 1.0}'::float4[]";
 const MAX_LIMIT = 50;
-const HEADLINE_OPTIONS = 'StartSel=«, StopSel=», MaxFragments=2, MaxWords=25, MinWords=10, ShortWord=2, FragmentDelimiter=" … "';
+const HEADLINE_OPTIONS = `StartSel=${MATCH_START}, StopSel=${MATCH_STOP}, MaxFragments=2, MaxWords=25, MinWords=10, ShortWord=2, FragmentDelimiter=" … "`;
 
 /**
  * Suggestions for an incident: the OR-query of its significant words must reach this
@@ -136,10 +136,13 @@ interface HitRow {
   rank: number;
 }
 
-const toHit = (r: HitRow): ArticleHit => ({
-  id: r.id, slug: r.slug, title: r.title, productCode: r.product_code, productName: r.product_name,
-  category: r.category, snippet: r.snippet.replace(/\s+/g, ' ').trim(), rank: Number(r.rank),
-});
+const toHit = (r: HitRow): ArticleHit => {
+  const excerpt = excerptOf(r.snippet);
+  return {
+    id: r.id, slug: r.slug, title: r.title, productCode: r.product_code, productName: r.product_name,
+    category: r.category, snippet: excerpt.map((run) => run.text).join(''), excerpt, rank: Number(r.rank),
+  };
+};
 
 /**
  * The ranked ids of published articles of `ids` matching `text` (websearch syntax) in their

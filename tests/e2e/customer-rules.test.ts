@@ -74,13 +74,17 @@ describe('customer mail through the whole service', () => {
     expect(JSON.stringify(unknown.outbox[0]?.data)).not.toMatch(/1002\d\d/);
   });
 
-  it('a Contact ID request whose trusted Authentication-Results says DMARC failed does not reveal the ID', async () => {
+  it('a Contact ID request whose trusted Authentication-Results says DMARC failed is held for review and reveals nothing', async () => {
     const { row, outbox } = await deliver({
       Subject: 'Contact ID',
       'Authentication-Results': 'mx.support.example.com; dmarc=fail (p=reject) header.from=dougsdogs.example; spf=fail smtp.mailfrom=dougsdogs.example',
     });
-    expect(row.decision).toBe('refusal:auth-required');
+    expect(row.decision).toBe('quarantine:sender-auth');
+    expect(row.status).toBe('quarantined');
     expect(JSON.stringify(outbox)).not.toContain('100234');
+    const held = (await svc.db('outbox').where({ template: 'sender-held', to_address: 'doug@dougsdogs.example' })) as { data: Record<string, unknown> }[];
+    expect(held).toHaveLength(1);
+    expect(JSON.stringify(held)).not.toContain('100234');
   });
 
   it('a new incident queues the confirmation and one routed report per support contact', async () => {

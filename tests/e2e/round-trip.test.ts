@@ -59,6 +59,10 @@ describe('a new incident by SMTP, answered over SMTP, and the reply threads back
     expect(verifyReplyTag({ reference: incident.reference as string, tag, recipient: 'doug@dougsdogs.example', secret: incident.reply_secret as string })).toBe(true);
     // The confirmation suggests the matching knowledge-base article.
     expect(confirmation.parsed.text).toContain('Arc CT server Call Transfer modes');
+    // Matched words: bold in HTML, plain in text, no search markers; and the article's command.
+    expect(confirmation.parsed.text).not.toMatch(/[«»\uE000\uE001]/);
+    expect(String(confirmation.parsed.html)).toMatch(/<strong>[^<]*transfer[^<]*<\/strong>/i);
+    expect(confirmation.parsed.text).toMatch(/"kb article \d+"/);
     const report = mailsTo('it-support@dougsdogs.example')[0] as SunkMail;
     expect(report.parsed.text).toContain('consultative transfer');
     expect(header(report, 'auto-submitted')).toBe('auto-generated');
@@ -100,6 +104,8 @@ describe('the knowledge base by mail', () => {
       return got[got.length - 1] as SunkMail;
     }, 30_000);
     expect(answer.parsed.text).toContain('Arc CT server Call Transfer modes');
+    expect(answer.parsed.text).not.toMatch(/[«»\uE000\uE001]/);
+    expect(String(answer.parsed.html)).toMatch(/<strong>[^<]*transfer[^<]*<\/strong>/i);
     // The French EI Communications Center article matches too, but that contract expired.
     expect(answer.parsed.text).not.toContain("Transferts d'appels");
   });

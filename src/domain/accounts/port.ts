@@ -33,6 +33,15 @@ export interface KnownAddress {
   detail: string;
 }
 
+/**
+ * Which known addresses a search may return. `managedBy` limits it to the contacts of the
+ * accounts that user created, the staff users already support contacts there, and that
+ * user's own address; without it every address is a candidate.
+ */
+export interface AddressScope {
+  managedBy?: number;
+}
+
 export interface StaffUserRef {
   id: number;
   email: string;
@@ -51,7 +60,7 @@ export interface AccountsRepo {
   insertSupportContact(accountId: number, email: string, userId: number | null): Promise<SupportContactRecord>;
   deleteSupportContact(id: number): Promise<void>;
   userByEmail(email: string): Promise<StaffUserRef | null>;
-  searchAddresses(prefix: string, limit: number): Promise<KnownAddress[]>;
+  searchAddresses(prefix: string, limit: number, scope: AddressScope): Promise<KnownAddress[]>;
 }
 
 export interface AccountsStore extends AccountsRepo {

@@ -108,10 +108,16 @@ export async function removeSupportContact(store: AccountsStore, actor: Actor, r
 
 export const MIN_PREFIX = 2;
 
-/** Known addresses (staff users and contacts) starting with `prefix`, to pick a support contact from. */
+/**
+ * Known addresses (staff users and contacts) starting with `prefix`, to pick a support
+ * contact from. A partner sees only what is already its own: the contacts and support
+ * contacts of the accounts it created, and its own address; another partner's customers
+ * and the support staff stay out of its results.
+ */
 export async function searchAddresses(store: AccountsStore, actor: Actor, prefix: string, limit = 20): Promise<KnownAddress[]> {
   requireRole(actor, ['partner', 'admin'], 'searching addresses');
   const p = prefix.trim().toLowerCase();
   if (p.length < MIN_PREFIX) throw new AppError('VALIDATION', `give at least ${MIN_PREFIX} characters to search addresses`, { field: 'prefix' });
-  return store.searchAddresses(p, Math.min(Math.max(limit, 1), 100));
+  const scope = actor.role === 'partner' ? { managedBy: actor.id } : {};
+  return store.searchAddresses(p, Math.min(Math.max(limit, 1), 100), scope);
 }

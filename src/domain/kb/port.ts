@@ -6,6 +6,15 @@
  */
 import type { Knex } from 'knex';
 
+/** One run of an excerpt; `match` marks words the query matched. */
+export interface ExcerptRun {
+  text: string;
+  match?: boolean;
+}
+
+/** A plain-text excerpt of an article as runs, so each medium shows matches its own way. */
+export type Excerpt = readonly ExcerptRun[];
+
 export interface ArticleHit {
   id: number;
   slug: string;
@@ -13,8 +22,10 @@ export interface ArticleHit {
   productCode: string;
   productName: string;
   category: string | null;
-  /** Plain-text excerpt with the matched words marked as «word». */
+  /** Plain-text excerpt, without any highlighting. */
   snippet: string;
+  /** The same excerpt with the matched words marked. */
+  excerpt: Excerpt;
   rank: number;
 }
 

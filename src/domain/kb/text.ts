@@ -3,6 +3,7 @@
  * of free text turned into an OR-query for PostgreSQL's websearch syntax. Kept apart from
  * the store so they can be tested without a database and reused by every caller.
  */
+import type { Excerpt, ExcerptRun } from './port.js';
 
 /**
  * A URL- and mail-safe slug: lower-case ASCII letters, digits and single dashes, with at
@@ -49,4 +50,30 @@ export function orQueryText(words: readonly string[]): string {
 /** True when `text` uses web-search operators ("phrase", -word, or): the user meant them exactly. */
 export function usesSearchOperators(text: string): boolean {
   return /"|(?:^|\s)-[\p{L}\p{N}]|(?:^|\s)or(?:\s|$)/iu.test(text);
+}
+
+/**
+ * The marks ts_headline puts around matched words: private-use characters, which article
+ * text does not contain, unlike « » that French writes around quoted words.
+ */
+export const MATCH_START = '\uE000';
+export const MATCH_STOP = '\uE001';
+
+/** A headline with MATCH_START/MATCH_STOP marks as runs, whitespace collapsed, marks removed. */
+export function excerptOf(headline: string): Excerpt {
+  const runs: ExcerptRun[] = [];
+  let match = false;
+  let current = '';
+  const flush = () => {
+    if (current !== '') runs.push(match ? { text: current, match: true } : { text: current });
+    current = '';
+  };
+  for (const ch of headline.replace(/\s+/g, ' ').trim()) {
+    if (ch === MATCH_START || ch === MATCH_STOP) {
+      flush();
+      match = ch === MATCH_START;
+    } else current += ch;
+  }
+  flush();
+  return runs;
 }

@@ -15,6 +15,8 @@ export function httpStatus(code: ErrorCode): number {
       return 403;
     case 'NOT_FOUND':
       return 404;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
     case 'CONFLICT':
     case 'INVALID_TRANSITION':
       return 409;

@@ -56,6 +56,7 @@ function operation(r: ApiRoute): Json {
       '403': errorRef(`role not allowed (allowed: ${r.roles.join(', ')}) or not your account`),
       '404': errorRef('not found'),
       '409': errorRef('conflict'),
+      ...(r.body ? { '413': errorRef('request body over the limit (1 MB JSON, 20 MB CSV)') } : {}),
     },
   };
 }

@@ -65,3 +65,14 @@ export const workOutcome = z.object({
   entries: z.array(timelineEntry).describe('the timeline entries this action wrote'),
   queued: z.number().describe('notifications queued for the subscribers who chose them'),
 });
+
+export const quarantined = z.object({
+  id: z.number(), source: z.string(), mailbox: z.string(), receivedAt: date, from: z.string().nullable(), subject: z.string().nullable(),
+  size: z.number(), reason: z.string(), heldForReview: z.boolean().describe('held for review of its sender (releasable)'), hasRaw: z.boolean(),
+});
+export const quarantinedView = quarantined.extend({
+  messageId: z.string().nullable(), headers: z.array(z.object({ name: z.string(), value: z.string() })),
+});
+export const ingestOutcome = z.object({
+  status: z.enum(['processed', 'ignored', 'duplicate', 'quarantined']), inboundId: z.string(), decision: z.string().optional(), reason: z.string().optional(),
+});

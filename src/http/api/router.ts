@@ -10,6 +10,7 @@ import type { Actor } from '../../domain/staff/actor.js';
 import { authenticateToken } from '../../domain/users/use-cases.js';
 import { AppError, isAppError, isDbUnavailable } from '../../platform/errors.js';
 import { createStaffStores, type StaffStores } from '../../store/staff.js';
+import { readLimitedBody } from '../body.js';
 import { metricsRoute } from '../metrics.js';
 import { sendJson, type Route } from '../server.js';
 import { fromZod, sendError } from './errors.js';
@@ -20,15 +21,10 @@ import { API_ROUTES } from './table.js';
 const JSON_LIMIT = 1024 * 1024;
 const CSV_LIMIT = 20 * 1024 * 1024;
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new AppError('VALIDATION', `request body larger than ${limit} bytes`, { limit });
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+async function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<string> {
+  const buf = await readLimitedBody(req, res, limit);
+  if (buf === null) throw new AppError('PAYLOAD_TOO_LARGE', `request body larger than ${limit} bytes`, { limit });
+  return buf.toString('utf8');
 }
 
 function decodePart(v: string): string {
@@ -51,10 +47,10 @@ function parse(where: 'path' | 'query' | 'body', schema: z.ZodType | undefined, 
   return r.data;
 }
 
-async function body(route: ApiRoute, req: IncomingMessage): Promise<unknown> {
+async function body(route: ApiRoute, req: IncomingMessage, res: ServerResponse): Promise<unknown> {
   if (!route.body) return undefined;
-  if (route.bodyType === 'csv') return readBody(req, CSV_LIMIT);
-  const text = await readBody(req, JSON_LIMIT);
+  if (route.bodyType === 'csv') return readBody(req, res, CSV_LIMIT);
+  const text = await readBody(req, res, JSON_LIMIT);
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -86,7 +82,7 @@ function toHttp(route: ApiRoute, deps: ApiDeps, stores: StaffStores): Route {
         const rawParams = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, decodePart(v)]));
         const params = parse('path', route.params, rawParams);
         const query = parse('query', route.query, Object.fromEntries(url.searchParams));
-        const input = parse('body', route.body, await body(route, req));
+        const input = parse('body', route.body, await body(route, req, res));
         const result = await route.handle({ actor, params, query, body: input, deps, stores });
         sendJson(res, route.status, result);
       } catch (err) {

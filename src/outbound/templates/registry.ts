@@ -3,6 +3,7 @@
  * exact data its MJML, subject and text files read, so a caller cannot forget a
  * field and a template rename is a compile error rather than a blank mail.
  */
+import type { Excerpt } from '../../domain/kb/port.js';
 
 /** An instant (ISO 8601 string as stored in the outbox, or a Date); shown in the recipient's time zone. */
 export type Instant = Date | string;
@@ -27,10 +28,13 @@ export interface Person {
   phone?: string;
 }
 
+export type { Excerpt, ExcerptRun } from '../../domain/kb/port.js';
+
 export interface KbSnippet {
   id: string;
   title: string;
-  snippet: string;
+  /** Shown with `{{excerpt snippet}}`: matched words in bold in HTML, plain in text. */
+  snippet: Excerpt | string;
   url?: string;
 }
 
@@ -150,6 +154,8 @@ export interface TemplateData {
     attachments: FileInfo[];
   };
   'command-refused': { command: string; reason: string };
+  /** A mail in the recipient's name failed its domain's DMARC check and waits for staff review. */
+  'sender-held': { receivedAt: Instant };
   /** The incident waits on the customer; without an answer it closes at `closesAt`. */
   'incident-reminder': IncidentBase & { pendingSince: Instant; closesAt: Instant };
   'contract-expiring': { product: string; level: string; endDate: CalendarDate; daysLeft: number; accountName: string };
@@ -192,6 +198,7 @@ const NAMES: Record<TemplateName, true> = {
   'kb-index': true,
   'problem-report': true,
   'command-refused': true,
+  'sender-held': true,
   'incident-reminder': true,
   'contract-expiring': true,
   'support-digest': true,

@@ -35,8 +35,11 @@ export const SAMPLES: { [N in TemplateName]: TemplateData[N] } = {
     ...REF,
     product: INCIDENT.product,
     suggestions: [
-      { id: 'KB-1042', title: 'Printer goes offline after a firmware update', snippet: 'Reset the network settings from the front panel, then reinstall the driver.', url: 'https://kb.casemail.example/KB-1042' },
-      { id: 'KB-0977', title: 'Downgrading LabelJet firmware', snippet: 'How to return to the previous firmware while a fix is prepared.' },
+      {
+        id: 'KB-1042', title: 'Printer goes offline after a firmware update', url: 'https://kb.casemail.example/KB-1042',
+        snippet: [{ text: 'After a ' }, { text: 'firmware', match: true }, { text: ' ' }, { text: 'update', match: true }, { text: ', reset the network settings from the front panel, then reinstall the driver.' }],
+      },
+      { id: 'KB-0977', title: 'Downgrading LabelJet firmware', snippet: [{ text: 'How to return to the previous ' }, { text: 'firmware', match: true }, { text: ' while a fix is prepared.' }] },
     ],
   },
   'update-received': { ...REF, receivedAt: '2026-03-02T09:40:00Z', attachmentNames: ['printer-log.txt', 'front-panel.jpg'] },
@@ -124,8 +127,11 @@ export const SAMPLES: { [N in TemplateName]: TemplateData[N] } = {
   'kb-results': {
     query: 'printer offline',
     results: [
-      { id: 'KB-1042', title: 'Printer goes offline after a firmware update', snippet: 'Reset the network settings from the front panel, then reinstall the driver.', url: 'https://kb.casemail.example/KB-1042' },
-      { id: 'KB-0815', title: 'Printer shows "offline" on Windows 11', snippet: 'Disable SNMP status in the port settings of the printer driver.' },
+      {
+        id: 'KB-1042', title: 'Printer goes offline after a firmware update', url: 'https://kb.casemail.example/KB-1042',
+        snippet: [{ text: 'The ' }, { text: 'printer', match: true }, { text: ' shows "' }, { text: 'offline', match: true }, { text: '" after an update: reset the network settings from the front panel.' }],
+      },
+      { id: 'KB-0815', title: 'Printer shows "offline" on Windows 11', snippet: [{ text: 'Disable SNMP status in the port settings of the ' }, { text: 'printer', match: true }, { text: ' driver.' }] },
     ],
   },
   'kb-article': {
@@ -158,6 +164,7 @@ export const SAMPLES: { [N in TemplateName]: TemplateData[N] } = {
     attachments: [{ name: 'printer-log.txt', size: 18_432 }],
   },
   'command-refused': { command: 'status INC-000999', reason: 'Incident INC-000999 belongs to another account, so we cannot show it to you.' },
+  'sender-held': { receivedAt: '2026-11-21T09:59:00Z' },
   'incident-reminder': { ...REF, pendingSince: '2026-03-03T14:05:00Z', closesAt: '2026-03-17T14:05:00Z' },
   'contract-expiring': { product: 'RouteMaster Fleet', level: 'SWA Premium', endDate: '2026-12-31', daysLeft: 30, accountName: 'Transports Morel SA' },
   'support-digest': {

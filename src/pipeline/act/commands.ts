@@ -26,7 +26,7 @@ async function actKb(ctx: ActContext, cmd: Extract<CustomerCommand, { name: 'kb'
   switch (q.kind) {
     case 'search': {
       const hits = await ctx.kb.search(ctx.trx, { text: q.text, productIds, limit: 10 });
-      await answer(ctx, 'kb-results', { query: q.text, results: hits.map((h) => ({ id: String(h.id), title: h.title, snippet: h.snippet })) });
+      await answer(ctx, 'kb-results', { query: q.text, results: hits.map((h) => ({ id: String(h.id), title: h.title, snippet: h.excerpt })) });
       return;
     }
     case 'article': {

@@ -6,11 +6,12 @@
 import { customerUpdate } from '../../domain/incidents/customer-update.js';
 import { openIncident } from '../../domain/incidents/open.js';
 import type { DomainEvent, Incident, Level, StoredFile } from '../../domain/incidents/types.js';
+import { textToRecord } from '../../mail/quotes.js';
 import { planNotificationRows, type AudienceAhead } from '../../outbound/planner.js';
 import { queueMails, type QueueRequest } from '../../outbound/queue.js';
 import type { KbSnippet, TemplateName } from '../../outbound/templates/registry.js';
 import type { ProductFact } from '../../rules/facts.js';
-import { keywordHint } from '../../rules/text/fields.js';
+import { keywordHint, withoutFieldLines } from '../../rules/text/fields.js';
 import { contactsByEmails } from '../../store/identity.js';
 import { incidentRepository } from '../../store/incidents.js';
 import { EnrichmentFailed } from '../enrichment.js';
@@ -18,11 +19,15 @@ import { answerRow, senderActor, type ActContext } from './context.js';
 
 const LEVELS: readonly Level[] = ['low', 'normal', 'high', 'critical'];
 
+/**
+ * The priority: keywords of the free text (field lines removed, see withoutFieldLines),
+ * raised to high when the customer answered yes to the outage field.
+ */
 function priorityOf(ctx: ActContext, text: string): Level {
   const hint = keywordHint(text, ctx.config.rules.priorityHints);
-  const level = LEVELS.find((l) => l === hint);
-  if (level !== undefined) return level;
-  return ctx.facts.fields.outage === true ? 'high' : 'normal';
+  const level = LEVELS.find((l) => l === hint) ?? 'normal';
+  const outage = ctx.facts.fields.outage === true;
+  return outage && LEVELS.indexOf(level) < LEVELS.indexOf('high') ? 'high' : level;
 }
 
 async function colleaguesInCc(ctx: ActContext, accountId: number, reporterEmail: string): Promise<{ contactId: number; email: string }[]> {
@@ -61,7 +66,7 @@ async function suggestions(ctx: ActContext, incident: Incident, productId: numbe
   if (!ctx.enrich) return [];
   try {
     const hits = await ctx.kb.suggest(ctx.trx, { title: incident.title, description: incident.description, productId, limit: 3 });
-    return hits.slice(0, 3).map((h) => ({ id: String(h.id), title: h.title, snippet: h.snippet }));
+    return hits.slice(0, 3).map((h) => ({ id: String(h.id), title: h.title, snippet: h.excerpt }));
   } catch (err) {
     // The failed query aborted the transaction: the pipeline handles the message again
     // without suggestions, so the customer still gets their incident and confirmation.
@@ -75,12 +80,13 @@ export async function actNewIncident(ctx: ActContext, product: ProductFact, link
   if (contact === null) throw new Error('new-incident decided for a sender who is not a contact');
   const f = ctx.facts.fields;
   const title = ctx.facts.subjectBase;
-  const description = ctx.facts.visibleText;
+  const description = textToRecord(ctx.facts.visibleText, ctx.message.text);
+  const freeText = `${title}\n${withoutFieldLines(description)}`;
   const { incident, events } = await openIncident(incidentRepository(ctx.trx), {
     accountId: contact.accountId, reporter: { contactId: contact.id, email: contact.email, name: contact.name }, productId: product.id,
     title, description, originalText: ctx.message.text,
-    typeOfIssue: f.typeOfIssue ?? keywordHint(`${title}\n${description}`, ctx.config.rules.typeOfIssueKeywords),
-    priority: priorityOf(ctx, `${title}\n${description}`), outage: f.outage ?? false,
+    typeOfIssue: f.typeOfIssue ?? keywordHint(freeText, ctx.config.rules.typeOfIssueKeywords),
+    priority: priorityOf(ctx, freeText), outage: f.outage ?? false,
     version: f.version ?? null, build: f.build ?? null, customerTicket: f.customerTicket ?? null, linkedIncidentId,
     attachments: ctx.message.attachments, attachmentLimitBytes: ctx.config.limits.attachmentBytes,
     alsoSubscribe: await colleaguesInCc(ctx, contact.accountId, contact.email),
@@ -95,7 +101,7 @@ export async function actNewIncident(ctx: ActContext, product: ProductFact, link
 
 export async function actUpdate(ctx: ActContext, incidentId: number, reopen: boolean): Promise<number> {
   const { incident, events } = await customerUpdate(incidentRepository(ctx.trx), {
-    incidentId, actor: senderActor(ctx.facts), text: ctx.facts.visibleText, originalText: ctx.message.text,
+    incidentId, actor: senderActor(ctx.facts), text: textToRecord(ctx.facts.visibleText, ctx.message.text), originalText: ctx.message.text,
     attachments: ctx.message.attachments, attachmentLimitBytes: ctx.config.limits.attachmentBytes, reopen,
   }, ctx.origin);
   const updated = events.find((e) => e.type === 'updated');

@@ -1,6 +1,6 @@
 /**
  * The rules in the order they are consulted. Order is policy: screening before all,
- * engineers before customers (an engineer is never treated as a customer), questions
+ * a trusted DMARC failure from a known address before anything reads the sender, engineers before customers (an engineer is never treated as a customer), questions
  * and commands before threading, threading before opening anything new.
  */
 import type { Guard, Rule } from '../engine.js';
@@ -8,6 +8,7 @@ import { alreadyProcessedRule } from './already-processed.js';
 import { commandRule } from './command.js';
 import { contactIdRule } from './contact-id.js';
 import { engineerRule } from './engineer.js';
+import { forgedSenderRule } from './forged-sender.js';
 import { newIncidentRule } from './new-incident.js';
 import { noSenderRule } from './no-sender.js';
 import { machineConversationGuard } from './machine-conversation.js';
@@ -20,6 +21,7 @@ export const RULES: readonly Rule[] = [
   alreadyProcessedRule,
   screenedRule,
   noSenderRule,
+  forgedSenderRule,
   engineerRule,
   contactIdRule,
   commandRule,

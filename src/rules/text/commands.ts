@@ -3,6 +3,7 @@
  * body, in English and French. Only a whole subject or a whole first line counts as a
  * command: "Close to the limit, the server…" is a problem report, not `close`.
  */
+import { foldWord, KB_VERB_OF, LONGEST_NOTIFY_PHRASE, NOTIFY_OF, VERB_OF, type CommandVerb, type NotifyChoice } from './vocabulary.js';
 
 export interface NotifyOptions {
   updated: boolean;
@@ -35,87 +36,142 @@ export type EngineerCommandRequest =
   | { name: 'priority'; level: Priority }
   | { name: 'unknown'; word: string };
 
-const NOTIFY_WORDS: Record<string, keyof NotifyOptions | 'none' | 'all'> = {
-  updated: 'updated', update: 'updated', updates: 'updated', 'mis-à-jour': 'updated', 'mise-à-jour': 'updated', maj: 'updated', 'modifié': 'updated',
-  escalated: 'escalated', 'escaladé': 'escalated', escalade: 'escalated',
-  workaround: 'workaround', contournement: 'workaround',
-  closed: 'closed', 'fermé': 'closed', ferme: 'closed', clos: 'closed',
-  none: 'none', aucun: 'none', rien: 'none',
-  all: 'all', tous: 'all', tout: 'all',
+/** Words that join notify choices without meaning anything ("updates and closure"). */
+const JOINERS = new Set(['and', 'et', '&', '+', '|']);
+
+function notifyChoices(args: string): NotifyChoice[] | null {
+  const words = foldWord(args).split(/[\s,;]+/).filter((w) => w !== '' && !JOINERS.has(w));
+  const choices: NotifyChoice[] = [];
+  let i = 0;
+  while (i < words.length) {
+    let matched = 0;
+    for (let n = Math.min(LONGEST_NOTIFY_PHRASE, words.length - i); n > 0 && matched === 0; n -= 1) {
+      const choice = NOTIFY_OF.get(words.slice(i, i + n).join(' '));
+      if (choice !== undefined) {
+        choices.push(choice);
+        matched = n;
+      }
+    }
+    if (matched === 0) return null;
+    i += matched;
+  }
+  return choices.length > 0 ? choices : null;
+}
+
+const FLAG_OF: Record<Exclude<NotifyChoice, 'all' | 'none'>, keyof NotifyOptions> = {
+  updates: 'updated', escalations: 'escalated', workarounds: 'workaround', closure: 'closed',
 };
 
 function parseNotify(args: string): NotifyOptions | null {
-  const words = args.toLowerCase().replace(/mis(e)? à jour/g, 'mis-à-jour').split(/[\s,;]+/).filter((w) => w !== '');
-  const options: NotifyOptions = { updated: false, escalated: false, workaround: false, closed: false };
-  for (const word of words) {
-    const meaning = NOTIFY_WORDS[word];
-    if (meaning === undefined) return null;
-    if (meaning === 'none') continue;
-    if (meaning === 'all') return { updated: true, escalated: true, workaround: true, closed: true };
-    options[meaning] = true;
-  }
-  return words.length > 0 ? options : null;
+  const choices = notifyChoices(args);
+  if (choices === null) return null;
+  const all = choices.includes('all');
+  const options: NotifyOptions = { updated: all, escalated: all, workaround: all, closed: all };
+  for (const choice of choices) if (choice !== 'all' && choice !== 'none') options[FLAG_OF[choice]] = true;
+  return options;
 }
 
-function parseKb(args: string): KbQuery {
+/** `17`, `#17`, `KB-17`, `kb17` are article 17. */
+const ARTICLE_NUMBER = /^(?:#|kb-?)?(\d{1,9})$/i;
+/** A slug written without `article` needs three parts, so that "kb printer-offline" stays a search. */
+const BARE_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+){2,}$/;
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+function articleId(text: string, explicit: boolean): string | null {
+  const n = ARTICLE_NUMBER.exec(text);
+  if (n !== null) return n[1] ?? null;
+  const slug = text.toLowerCase();
+  return (explicit ? SLUG : BARE_SLUG).test(slug) ? slug : null;
+}
+
+/**
+ * Verbs after which any words are a search. The French `base` needs `recherche`: a subject
+ * such as "Base de données inaccessible" is a problem report, not a search.
+ */
+const FREE_SEARCH_VERBS = new Set(['kb']);
+
+/** `kb`, `kb index`, `kb article 17`, `kb search words`, `kb 17`, `kb words`; undefined: malformed. */
+function parseKb(verbWord: string, args: string): KbQuery | null | undefined {
   const text = args.trim();
   if (text === '') return { kind: 'index' };
-  if (/^#?\d+$/.test(text) || /^[a-z0-9]+(?:-[a-z0-9]+){2,}$/.test(text)) return { kind: 'article', idOrSlug: text.replace(/^#/, '') };
-  return { kind: 'search', text };
+  const [head = '', ...tail] = text.split(/\s+/);
+  const rest = tail.join(' ');
+  switch (KB_VERB_OF.get(foldWord(head))) {
+    case 'index':
+      return rest === '' ? { kind: 'index' } : undefined;
+    case 'article': {
+      const id = tail.length === 1 ? articleId(rest, true) : null;
+      return id === null ? undefined : { kind: 'article', idOrSlug: id };
+    }
+    case 'search':
+      return rest === '' ? { kind: 'index' } : { kind: 'search', text: rest };
+    case undefined: {
+      const id = tail.length === 0 ? articleId(text, false) : null;
+      if (id !== null) return { kind: 'article', idOrSlug: id };
+      return FREE_SEARCH_VERBS.has(verbWord) ? { kind: 'search', text } : null;
+    }
+  }
 }
 
 type Parsed = CustomerCommandRequest extends infer C ? (C extends { source: unknown } ? Omit<C, 'source'> : never) : never;
 
-/** One line (a subject without prefixes, or a body's first line) as a customer command. */
-function parseLine(line: string, refPattern: RegExp): Parsed | null {
-  const text = line.trim().replace(/[.!]+$/, '').trim();
-  const m = /^([\p{L}?]+)(?:\s+(.*))?$/u.exec(text);
-  if (m === null) return null;
-  const word = (m[1] ?? '').toLowerCase();
-  const args = (m[2] ?? '').trim();
-  switch (word) {
-    case 'help': case 'aide': case '?': case 'commands': case 'commandes':
-      return args === '' ? { name: 'help' } : null;
-    case 'list': case 'liste':
-      return args === '' ? { name: 'list' } : null;
-    case 'profile': case 'profil':
-      return args === '' ? { name: 'profile' } : null;
-    case 'close': case 'fermer': case 'clore':
+function parseVerb(verb: CommandVerb, word: string, args: string, refPattern: RegExp): Parsed | null {
+  const unknown: Parsed = { name: 'unknown', word: `${word} ${args}`.trim() };
+  switch (verb) {
+    case 'help': case 'list': case 'profile':
+      return args === '' ? { name: verb } : null;
+    case 'close':
       return args === '' || new RegExp(`^\\[?${refPattern.source}\\]?$`, 'i').test(args) ? { name: 'close' } : null;
-    case 'status': case 'statut': {
+    case 'status': {
       if (args === '') return { name: 'status', reference: null };
       const ref = new RegExp(`^\\[?(${refPattern.source})\\]?$`, 'i').exec(args);
       return ref === null ? null : { name: 'status', reference: (ref[1] ?? '').toUpperCase() };
     }
-    case 'notify': case 'notifier': {
+    case 'notify': {
       const options = parseNotify(args);
-      return options === null ? { name: 'unknown', word: `${word} ${args}`.trim() } : { name: 'notify', options };
+      return options === null ? unknown : { name: 'notify', options };
     }
-    case 'kb': case 'base':
-      return { name: 'kb', query: parseKb(args) };
-    default:
-      return null;
+    case 'kb': {
+      const query = parseKb(foldWord(word), args);
+      if (query === undefined) return unknown;
+      return query === null ? null : { name: 'kb', query };
+    }
   }
 }
 
+/** One line (a subject without prefixes, or a body's first line) as a customer command. */
+function parseLine(line: string, refPattern: RegExp): Parsed | null {
+  const text = line.trim().replace(/[.!]+$/, '').trim();
+  const m = /^([\p{L}?]+)(?:\s(.*))?$/u.exec(text);
+  if (m === null) return null;
+  const word = m[1] ?? '';
+  const verb = VERB_OF.get(foldWord(word));
+  return verb === undefined ? null : parseVerb(verb, word.toLowerCase(), (m[2] ?? '').trim(), refPattern);
+}
+
 /**
- * The command in the subject (our references removed) or on the body's first line. A
- * lone word as the whole subject of an otherwise empty mail is an unknown command:
- * it gets help rather than silence.
+ * The command in the subject or on the body's first line, each read as written and with our
+ * references removed ("notify updated closed [INC-000001]"); a known command wins over an
+ * unknown one. A lone word as the whole subject of an otherwise empty mail is an unknown
+ * command: it gets help rather than silence.
  */
 export function parseCustomerCommand(subjectBase: string, firstLine: string, visibleText: string, refPattern: RegExp): CustomerCommandRequest | null {
-  const withoutRefs = subjectBase.replace(new RegExp(`\\[?${refPattern.source}\\]?`, 'gi'), ' ').replace(/\s+/g, ' ').trim();
-  const fromSubject = parseLine(subjectBase, refPattern) ?? parseLine(withoutRefs, refPattern);
-  if (fromSubject !== null) return { ...fromSubject, source: 'subject' };
-  const fromBody = parseLine(firstLine, refPattern);
-  if (fromBody !== null) return { ...fromBody, source: 'body' };
-  if (/^\p{L}{2,15}$/u.test(withoutRefs) && visibleText.trim() === '') return { name: 'unknown', word: withoutRefs, source: 'subject' };
+  const refs = new RegExp(`\\[?${refPattern.source}\\]?`, 'gi');
+  const withoutRefs = (line: string) => line.replace(refs, ' ').replace(/\s+/g, ' ').trim();
+  const readings: [CustomerCommandRequest['source'], string][] = [
+    ['subject', subjectBase], ['subject', withoutRefs(subjectBase)], ['body', firstLine], ['body', withoutRefs(firstLine)],
+  ];
+  const parsed = readings.map(([source, line]) => ({ source, command: parseLine(line, refPattern) }));
+  const found = parsed.find((p) => p.command !== null && p.command.name !== 'unknown') ?? parsed.find((p) => p.command !== null);
+  if (found?.command) return { ...found.command, source: found.source };
+  const subjectWord = withoutRefs(subjectBase);
+  if (/^\p{L}{2,15}$/u.test(subjectWord) && visibleText.trim() === '') return { name: 'unknown', word: subjectWord, source: 'subject' };
   return null;
 }
 
 /** An engineer's `#command` on the first line; null means a plain reply to the customer. */
 export function parseEngineerCommand(firstLine: string): EngineerCommandRequest | null {
-  const m = /^#([a-z-]+)(?:\s+(.*))?$/i.exec(firstLine.trim());
+  const m = /^#([a-z-]+)(?:\s(.*))?$/i.exec(firstLine.trim());
   if (m === null) return null;
   const word = (m[1] ?? '').toLowerCase();
   const args = (m[2] ?? '').trim();

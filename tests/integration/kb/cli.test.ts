@@ -50,9 +50,10 @@ describe('casemail kb (command line, PostgreSQL)', () => {
   const json = async <T>(...args: string[]): Promise<T> => JSON.parse(await kb(...args, '--json')) as T;
 
   it('searches with --json, limited to one product with --product (code or former name)', async () => {
-    const hits = await json<{ title: string; productCode: string; snippet: string }[]>('search', 'transfers');
+    const hits = await json<{ title: string; productCode: string; snippet: string; excerpt: { text: string; match?: boolean }[] }[]>('search', 'transfers');
     expect(hits.map((h) => h.title)).toEqual(["Arc CT server Call Transfer modes", "Transferts d'appels entre files d'attente"]);
-    expect(hits[0]?.snippet).toContain('«transfer»');
+    expect(hits[0]?.excerpt).toContainEqual({ text: 'transfer', match: true });
+    expect(hits[0]?.snippet).not.toContain('«');
     const arc = await json<{ productCode: string }[]>('search', 'transfers', '--product', 'Arc');
     expect(arc.map((h) => h.productCode)).toEqual(['CFC']);
   });

@@ -52,10 +52,18 @@ describe.each(ENGINES)('knowledge base on %s', (_engine, open) => {
       expect(hits.map((h) => h.rank)).toEqual([...hits.map((h) => h.rank)].sort((a, b) => b - a));
     });
 
-    it('highlights the matched words in a plain-text snippet with « »', async () => {
+    it('marks the matched words as runs of the excerpt; the snippet is plain text without markers', async () => {
       const [hit] = await kb.search(db, { text: 'camp-on recall', productIds: all });
-      expect(hit?.snippet).toMatch(/«recall»/);
-      expect(hit?.snippet).not.toMatch(/<b>|\n/);
+      expect(hit?.excerpt.filter((r) => r.match === true).map((r) => r.text.toLowerCase())).toContain('recall');
+      expect(hit?.excerpt.map((r) => r.text).join('')).toBe(hit?.snippet);
+      expect(hit?.snippet).toContain('recall');
+      expect(hit?.snippet).not.toMatch(/[«»\uE000\uE001]|<b>|\n/);
+    });
+
+    it('suggestions carry the same plain snippet and marked excerpt', async () => {
+      const [hit] = await kb.suggest(db, { title: 'Operator directory is empty', description: 'The attendant console starts but the Operator Directory pane stays empty.', productId: p.CFC });
+      expect(hit?.excerpt.some((r) => r.match === true)).toBe(true);
+      expect(hit?.snippet).not.toMatch(/[«»\uE000\uE001]/);
     });
 
     it('understands web-search syntax and honours the limit', async () => {

@@ -1,6 +1,6 @@
 /**
  * Opt-in check against real-world mail collected by other projects (../shared/corpus).
- * Skipped where the collections are absent; the thresholds sit just below what was
+ * Skipped where the collections are absent; the thresholds sit below what was
  * measured so a regression in parsing, screening or quote stripping shows up here.
  */
 import { describe, expect, it } from 'vitest';
@@ -11,12 +11,10 @@ import {
   expectedScreen,
   folderMessages,
   meetsExpectation,
-  normaliseText,
-  quoteCases,
 } from '../../../scripts/corpus/collect.js';
 import { CORPUS_SCREEN_CONTEXT } from '../../../scripts/corpus/context.js';
+import { measureReplies, replyCases } from '../../../scripts/corpus/replies.js';
 import { DEFAULT_PARSE_LIMITS, parseMessage } from '../../../src/mail/parse.js';
-import { stripQuoted } from '../../../src/mail/quotes.js';
 import { screenMessage } from '../../../src/mail/screen.js';
 
 const available = corpusAvailable(DEFAULT_CORPUS_DIR);
@@ -46,10 +44,20 @@ describe.skipIf(!available)('real-world corpus', () => {
     },
   );
 
-  it('agrees with crisp-email-reply-parser on the visible reply text in at least 95% of cases', () => {
-    const cases = quoteCases(DEFAULT_CORPUS_DIR);
-    expect(cases.length).toBeGreaterThanOrEqual(40);
-    const agreeing = cases.filter((c) => normaliseText(stripQuoted(c.body).visible) === normaliseText(c.expected));
-    expect(agreeing.length / cases.length).toBeGreaterThanOrEqual(0.95);
+  it('keeps exactly the reply in at least 95% of the reply collections, and never nothing of a body with text', () => {
+    const cases = replyCases(DEFAULT_CORPUS_DIR);
+    expect(cases.length).toBeGreaterThanOrEqual(150);
+    const outcomes = measureReplies(cases);
+    expect(outcomes.filter((o) => o.empty).map((o) => o.case.name)).toEqual([]);
+    expect(outcomes.filter((o) => o.exact).length / outcomes.length).toBeGreaterThanOrEqual(0.95);
   });
+
+  it.each(['crisp-email-reply-parser', 'github-email-reply-parser', 'zapier-email-reply-parser', 'willdurand-email-reply-parser'])(
+    'keeps exactly the reply in at least 90%% of %s',
+    (collection) => {
+      const outcomes = measureReplies(replyCases(DEFAULT_CORPUS_DIR).filter((c) => c.collection === collection));
+      expect(outcomes.length).toBeGreaterThan(10);
+      expect(outcomes.filter((o) => o.exact).length / outcomes.length).toBeGreaterThanOrEqual(0.9);
+    },
+  );
 });

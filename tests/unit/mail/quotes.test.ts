@@ -82,7 +82,7 @@ describe('stripQuoted keeps what the sender wrote', () => {
 
   it('handles CRLF line ends and an empty body', () => {
     expect(stripQuoted(`${REPLY}\r\n\r\n> old\r\n`).visible).toBe(REPLY);
-    expect(stripQuoted('')).toEqual({ visible: '', quoted: '', signature: '' });
+    expect(stripQuoted('')).toEqual({ visible: '', quoted: '', signature: '', forwarded: false });
   });
 });
 

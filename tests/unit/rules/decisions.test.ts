@@ -16,6 +16,7 @@ const signed = (verified: boolean) => ({ signed: { incident: OPEN_INC, verified,
 const customer = (command: unknown) => ({ kind: 'command', actor: 'customer', command });
 const engineer = (command: unknown) => ({ kind: 'command', actor: 'engineer', command });
 const refusal = (refusal: unknown) => ({ kind: 'refusal', refusal });
+const held = { kind: 'quarantine', hold: 'sender-auth' };
 
 const ROWS: Row[] = [
   // Screening
@@ -48,8 +49,8 @@ const ROWS: Row[] = [
   { name: 'Contact ID request on the first line', facts: { subject: 'hello', text: 'What is my Contact ID?\nThanks' }, decision: { kind: 'contact-id', known: true } },
   { name: 'Contact ID request from an unknown address', facts: { sender: STRANGER, subject: 'Contact ID?' }, decision: { kind: 'contact-id', known: false } },
   { name: 'Contact ID over the hourly limit', facts: { subject: 'Contact ID?', autoReplies: 9 }, decision: refusal({ reason: 'rate-limited', wouldHave: 'contact-id' }) },
-  { name: 'Contact ID, DMARC fail, policy prefer', facts: { subject: 'Contact ID?', auth: [AR.dmarcFail], policy: 'prefer' }, decision: refusal({ reason: 'auth-required', what: 'Contact ID request' }), trace: [['contact-id', 'dmarc=fail blocks it']] },
-  { name: 'Contact ID, DMARC fail, policy require', facts: { subject: 'Contact ID?', auth: [AR.dmarcFail], policy: 'require' }, decision: refusal({ reason: 'auth-required', what: 'Contact ID request' }) },
+  { name: 'Contact ID, DMARC fail, policy prefer: held for review', facts: { subject: 'Contact ID?', auth: [AR.dmarcFail], policy: 'prefer' }, decision: held, trace: [['forged-sender', 'dmarc=fail for doug@dougsdogs.example (contact 100234)']] },
+  { name: 'Contact ID, DMARC fail, policy require: held for review', facts: { subject: 'Contact ID?', auth: [AR.dmarcFail], policy: 'require' }, decision: held },
   { name: 'Contact ID, DMARC fail, policy off', facts: { subject: 'Contact ID?', auth: [AR.dmarcFail], policy: 'off' }, decision: { kind: 'contact-id', known: true } },
   { name: 'Contact ID, no results, policy require', facts: { subject: 'Contact ID?', policy: 'require' }, decision: refusal({ reason: 'auth-required', what: 'Contact ID request' }) },
   { name: 'Contact ID, results from an untrusted server do not count', facts: { subject: 'Contact ID?', policy: 'require', auth: [AR.untrustedPass] }, decision: refusal({ reason: 'auth-required', what: 'Contact ID request' }) },
@@ -64,15 +65,17 @@ const ROWS: Row[] = [
   { name: 'status on the first line', facts: { subject: 'question', text: 'status INC-000100', thread: bySubject }, decision: customer({ name: 'status', incidentId: 100 }) },
   { name: 'status of another account’s incident is refused', facts: { sender: OTHER_CUSTOMER, subject: 'status INC-000100', thread: bySubject }, decision: refusal({ reason: 'not-entitled', what: 'status INC-000100' }) },
   { name: 'status of an unknown incident', facts: { subject: 'status INC-000999' }, decision: refusal({ reason: 'unknown-incident', reference: 'INC-000999' }) },
-  { name: 'status, DMARC fail, policy prefer', facts: { subject: 'status INC-000100', thread: bySubject, auth: [AR.dmarcFail] }, decision: refusal({ reason: 'auth-required', what: 'status' }) },
+  { name: 'status, DMARC fail, policy prefer: held for review', facts: { subject: 'status INC-000100', thread: bySubject, auth: [AR.dmarcFail] }, decision: held },
   ...['close', 'fermer', 'clore'].map((w): Row => ({ name: `${w} in a reply`, facts: { subject: 'Re: [INC-000100] recorder', text: `${w}\n\nOn Monday, Support wrote:\n> hi`, thread: byMessageId }, decision: customer({ name: 'close', incidentId: 100 }) })),
   { name: 'close by a mere support contact is refused', facts: { sender: IT_SUPPORT, subject: 'Re: [INC-000100]', text: 'close', thread: byMessageId }, decision: refusal({ reason: 'not-entitled', what: 'close INC-000100' }) },
-  { name: 'close, DMARC fail under prefer, but a verified signed address proves the sender', facts: { subject: 'Re: x', text: 'close', auth: [AR.dmarcFail], thread: signed(true) }, decision: customer({ name: 'close', incidentId: 100 }) },
+  { name: 'close through a verified signed address, DMARC fail: held, the tag does not outweigh the failure', facts: { subject: 'Re: x', text: 'close', auth: [AR.dmarcFail], thread: signed(true) }, decision: held },
+  { name: 'close through a verified signed address, DMARC fail, policy off', facts: { subject: 'Re: x', text: 'close', auth: [AR.dmarcFail], thread: signed(true), policy: 'off' }, decision: customer({ name: 'close', incidentId: 100 }) },
   { name: 'notify updated closed', facts: { subject: 'Re: [INC-000100]', text: 'notify updated closed', thread: byMessageId }, decision: customer({ name: 'notify', incidentId: 100, options: { updated: true, escalated: false, workaround: false, closed: true } }) },
   { name: 'notifier aucun', facts: { subject: 'Re: [INC-000100]', text: 'notifier aucun', thread: byMessageId }, decision: customer({ name: 'notify', incidentId: 100, options: { updated: false, escalated: false, workaround: false, closed: false } }) },
   { name: 'notify with unknown words gets help', facts: { subject: 'Re: [INC-000100]', text: 'notify sometimes', thread: byMessageId }, decision: customer({ name: 'help', unknown: 'notify sometimes' }) },
   { name: 'kb words', facts: { subject: 'kb operator directory' }, decision: customer({ name: 'kb', query: { kind: 'search', text: 'operator directory' } }) },
-  { name: 'base mots', facts: { subject: 'base transferts appels' }, decision: customer({ name: 'kb', query: { kind: 'search', text: 'transferts appels' } }) },
+  { name: 'base recherche mots', facts: { subject: 'base recherche transferts appels' }, decision: customer({ name: 'kb', query: { kind: 'search', text: 'transferts appels' } }) },
+  { name: '"Base de données …" as a subject is a problem report, not a search', facts: { subject: 'Base de données inaccessible', text: 'Produit : Arc\nLa console ne démarre plus.' }, decision: { kind: 'new-incident', product: CFC } },
   { name: 'kb article id', facts: { subject: 'kb 12' }, decision: customer({ name: 'kb', query: { kind: 'article', idOrSlug: '12' } }) },
   { name: 'kb alone', facts: { subject: 'kb' }, decision: customer({ name: 'kb', query: { kind: 'index' } }) },
   { name: 'an unknown one-word command gets help', facts: { subject: 'frobnicate' }, decision: customer({ name: 'help', unknown: 'frobnicate' }) },
@@ -85,8 +88,14 @@ const ROWS: Row[] = [
   { name: 'reply from a support contact of the account', facts: { sender: IT_SUPPORT, subject: 'Re: [INC-000100]', text: 'more', thread: bySubject }, decision: { kind: 'update', incidentId: 100, reopen: false } },
   { name: 'a stranger copying a reference gets the unknown-sender answer', facts: { sender: STRANGER, subject: 'Re: [INC-000100] recorder', text: 'send logs', thread: bySubject }, decision: refusal({ reason: 'unknown-sender' }), trace: [['reply', 'not entitled to INC-000100: handled as a new mail']] },
   { name: 'another customer copying a reference opens their own incident', facts: { sender: OTHER_CUSTOMER, subject: 'Re: [INC-000100] Arc', text: 'me too', thread: bySubject }, decision: { kind: 'new-incident', product: CFC, linkedIncidentId: null }, trace: [['reply', 'not entitled']] },
-  { name: 'subject-only update, DMARC fail, policy require', facts: { subject: 'Re: [INC-000100]', text: 'more', thread: bySubject, auth: [AR.dmarcFail], policy: 'require' }, decision: refusal({ reason: 'auth-required', what: 'update of INC-000100' }) },
-  { name: 'subject-only update, DMARC fail, policy prefer', facts: { subject: 'Re: [INC-000100]', text: 'more', thread: bySubject, auth: [AR.dmarcFail], policy: 'prefer' }, decision: refusal({ reason: 'auth-required', what: 'update of INC-000100' }), trace: [['reply', 'dmarc=fail blocks it']] },
+  { name: 'subject-only update, DMARC fail, policy require: held', facts: { subject: 'Re: [INC-000100]', text: 'more', thread: bySubject, auth: [AR.dmarcFail], policy: 'require' }, decision: held },
+  { name: 'subject-only update, DMARC fail, policy prefer: held', facts: { subject: 'Re: [INC-000100]', text: 'more', thread: bySubject, auth: [AR.dmarcFail], policy: 'prefer' }, decision: held, trace: [['forged-sender', 'acts on nothing until released']] },
+  { name: 'In-Reply-To names our mail, DMARC fail: held', facts: { subject: 'Re: x', text: 'more', thread: byMessageId, auth: [AR.dmarcFail] }, decision: held },
+  { name: 'a verified signed address, DMARC fail: held', facts: { subject: 'anything', text: 'more', thread: signed(true), auth: [AR.dmarcFail] }, decision: held },
+  { name: 'a new problem, DMARC fail: held, no incident opened in the contact’s name', facts: { subject: 'Telrex broken', auth: [AR.dmarcFail] }, decision: held },
+  { name: 'DMARC fail from an unknown address: nothing to impersonate, the usual refusal', facts: { sender: STRANGER, subject: 'Telrex broken', auth: [AR.dmarcFail] }, decision: refusal({ reason: 'unknown-sender' }), trace: [['forged-sender', 'nothing to impersonate']] },
+  { name: 'released after review: the In-Reply-To update goes through', facts: { subject: 'Re: x', text: 'more', thread: byMessageId, auth: [AR.dmarcFail], releasedBy: 'erin.engineer@support.example.com' }, decision: { kind: 'update', incidentId: 100, reopen: false }, trace: [['forged-sender', 'released by erin.engineer@support.example.com']] },
+  { name: 'released after review: a subject-only update goes through', facts: { subject: 'Re: [INC-000100]', text: 'more', thread: bySubject, auth: [AR.dmarcFail], releasedBy: 'erin.engineer@support.example.com' }, decision: { kind: 'update', incidentId: 100, reopen: false } },
   { name: 'subject-only update, DMARC fail, policy off', facts: { subject: 'Re: [INC-000100]', text: 'more', thread: bySubject, auth: [AR.dmarcFail], policy: 'off' }, decision: { kind: 'update', incidentId: 100, reopen: false } },
   { name: 'subject-only update, no results, policy prefer', facts: { subject: 'Re: [INC-000100]', text: 'more', thread: bySubject, policy: 'prefer' }, decision: { kind: 'update', incidentId: 100, reopen: false } },
   { name: 'Message-ID proves the incident: no authentication needed', facts: { subject: 'Re: x', text: 'more', thread: byMessageId, policy: 'require' }, decision: { kind: 'update', incidentId: 100, reopen: false } },
@@ -106,7 +115,8 @@ const ROWS: Row[] = [
   { name: 'engineer #priority high', facts: { sender: ERIN, text: '#priority high', thread: byMessageId }, decision: engineer({ name: 'priority', incidentId: 100, level: 'high' }) },
   { name: 'engineer unknown #command', facts: { sender: ERIN, text: '#frob', thread: byMessageId }, decision: refusal({ reason: 'unknown-command', word: '#frob' }) },
   { name: 'engineer mail without an incident is not a customer mail', facts: { sender: ERIN, subject: 'Telrex question' }, decision: { kind: 'ignore', reason: 'staff-without-incident' } },
-  { name: 'engineer command, DMARC fail, policy prefer', facts: { sender: ERIN, text: '#close', thread: bySubject, auth: [AR.dmarcFail] }, decision: refusal({ reason: 'auth-required', what: 'engineer command' }) },
+  { name: 'engineer command, DMARC fail, policy prefer: held', facts: { sender: ERIN, text: '#close', thread: bySubject, auth: [AR.dmarcFail] }, decision: held },
+  { name: 'engineer command through a signed address, DMARC fail: held', facts: { sender: ERIN, text: '#close', thread: signed(true), auth: [AR.dmarcFail] }, decision: held },
   { name: 'engineer command, no results, policy require', facts: { sender: ERIN, text: '#close', thread: byMessageId, policy: 'require' }, decision: refusal({ reason: 'auth-required', what: 'engineer command' }) },
 ];
 
@@ -123,7 +133,7 @@ describe('decisions', () => {
 
   it('every consulted rule leaves a trace line, the deciding one last before the guards', () => {
     const { trace } = decide(buildFacts({ subject: 'Telrex crash' }));
-    expect(trace.map((t) => t.rule)).toEqual(['already-processed', 'screened', 'no-sender', 'engineer', 'contact-id', 'customer-command', 'reply', 'unknown-sender', 'new-incident', 'rate-limit', 'machine-conversation']);
+    expect(trace.map((t) => t.rule)).toEqual(['already-processed', 'screened', 'no-sender', 'forged-sender', 'engineer', 'contact-id', 'customer-command', 'reply', 'unknown-sender', 'new-incident', 'rate-limit', 'machine-conversation']);
     expect(trace.at(-3)?.concluded).toBe('new-incident:QMS');
   });
 

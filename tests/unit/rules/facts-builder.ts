@@ -57,6 +57,8 @@ export interface Case {
   closed?: Facts['closedIncident'];
   alreadyHandled?: number;
   conversation?: Facts['conversation'];
+  /** Released from a sender-review hold by this staff user (the pipeline then waives the policy). */
+  releasedBy?: string;
 }
 
 export function buildFacts(c: Case): Facts {
@@ -67,7 +69,7 @@ export function buildFacts(c: Case): Facts {
     now: NOW, inboundId: 1, conversation: c.conversation ?? null, fastReplySeconds: 60, screen: c.screen ?? { kind: 'clean' }, alreadyHandledIncidentId: c.alreadyHandled ?? null,
     subject: c.subject ?? '', subjectBase: read.subjectBase, visibleText: read.visibleText, firstLine: read.firstLine, replyTo: c.replyTo ?? [],
     fields: read.fields, contactIdRequest: read.contactIdRequest, command: read.command, engineerCommand: read.engineerCommand, sender,
-    auth: evaluateSenderAuth(c.auth ?? [], ['mx.support.example.com'], sender.email), authPolicy: c.policy ?? 'prefer', thread,
+    auth: evaluateSenderAuth(c.auth ?? [], ['mx.support.example.com'], sender.email), authPolicy: c.releasedBy === undefined ? c.policy ?? 'prefer' : 'off', senderReleasedBy: c.releasedBy ?? null, thread,
     product: resolveProduct({ mailboxProduct: c.mailboxProduct ?? null, productLine: read.fields.product, subject: read.subjectBase, catalogue: CATALOGUE, covered: coveredProducts(sender) }),
     autoRepliesThisHour: c.autoReplies ?? 0, autoReplyLimit: 5, closedIncident: c.closed ?? { policy: 'new-after', days: 14 },
   };
