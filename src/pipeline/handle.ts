@@ -80,7 +80,7 @@ export async function handleMessage(trx: Knex.Transaction, input: HandleInput, d
   };
   // New mail from an address proves it takes mail again: its soft bounces stop counting.
   if (input.screen.kind === 'clean' && facts.sender.email !== null) await clearSoftBounces(trx, facts.sender.email, now);
-  ctx.answersStopped = await noteLoopStop(ctx);
+  ctx.answersStopped = await noteLoopStop(ctx, decision);
   const incidentId = await act(ctx, decision, input.screen);
   log.info({ msg: 'message handled', decision: decision.kind, incident: incidentId });
   return { decision, trace, incidentId };
