@@ -17,10 +17,11 @@ const rows = (output: string, re: RegExp, label: (m: RegExpMatchArray) => string
   [...output.matchAll(re)].map((m) => [label(m), value(m)]);
 
 /** "label  value" lines, as the ingest and threading benchmarks print them. */
-const table = (output: string): [string, string][] => rows(output, /^(\S.*?)\s{2,}(\S.*)$/gm, (m) => m[1] ?? '', (m) => m[2] ?? '');
+const table = (output: string): [string, string][] => rows(output, /^(\S+(?:\s\S+)*)\s{2,}(\S.*)$/gm, (m) => m[1] ?? '', (m) => m[2] ?? '');
 
 const BENCHES: Bench[] = [
   { name: 'ingest', pick: table },
+  { name: 'end-to-end', pick: table },
   { name: 'pipeline', pick: table },
   { name: 'threading', pick: table },
   {
@@ -30,6 +31,7 @@ const BENCHES: Bench[] = [
       ...rows(o, /^median render: ([\d.]+ µs)/gm, () => 'render per mail in the outbox worker, median', (m) => m[1] ?? ''),
     ],
   },
+  { name: 'quotes', pick: table },
   { name: 'render', pick: (o) => rows(o, /^median render: ([\d.]+ µs)/gm, () => 'template render alone, median', (m) => m[1] ?? '') },
   {
     name: 'kb-search',

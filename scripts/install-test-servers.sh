@@ -2,14 +2,16 @@
 # Installs the real servers the integration tests drive (Debian packages), without letting
 # the package start a system-wide daemon: tests start their own instances on 127.0.0.1.
 set -euo pipefail
+# shellcheck source=scripts/policy-rc-guard.sh
+. "$(dirname "$0")/policy-rc-guard.sh"
 need=()
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/spamassassin ] || need+=(spamassassin)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "missing ${need[*]} and not root: install them first" >&2; exit 1; fi
   echo "casemail: installing ${need[*]}…"
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  block_service_starts
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

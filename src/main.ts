@@ -111,13 +111,27 @@ export async function startService({ config, log, db, clock = systemClock, ...de
         return Promise.resolve({ ok: bad.length === 0, detail: states.map((s) => `${s.mailbox}: ${s.connected ? 'connected' : (s.lastError ?? 'connecting')}`).join('; ') });
       },
     },
+    {
+      // Not ready while mail cannot leave: the relay refuses, resets, times out or answers 4xx.
+      name: 'delivery',
+      check: () => {
+        const relay = outbox?.relayStatus() ?? null;
+        if (relay === null) return Promise.resolve({ ok: true, detail: config.outbox.enabled ? 'starting' : 'outbox disabled' });
+        if (relay.up) return Promise.resolve({ ok: true, detail: 'relay takes mail' });
+        return Promise.resolve({ ok: false, detail: `relay unavailable since ${relay.downSince?.toISOString() ?? '?'}: ${relay.lastError ?? ''}` });
+      },
+    },
   ];
   let httpPort: number | null = null;
   if (config.http.enabled) {
     const httpLog = log.child({ component: 'http' });
     // The worker starts below; API routes wake it through this late-bound call.
     const notify = (): void => outbox?.notify();
-    const routes: Route[] = [...unsubscribeRoutes({ db, config, log: httpLog }), ...apiRoutes({ db, log: log.child({ component: 'api' }), config, notify })];
+    const relayStatus = () => outbox?.relayStatus() ?? null;
+    const routes: Route[] = [
+      ...unsubscribeRoutes({ db, config, log: httpLog }),
+      ...apiRoutes({ db, log: log.child({ component: 'api' }), config, notify, relayStatus }),
+    ];
     const http = createHttpServer({ routes, readiness, log: httpLog });
     httpPort = await http.listen(config.http.host, config.http.port);
     log.info({ msg: 'http listening', host: config.http.host, port: httpPort });

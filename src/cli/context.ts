@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { createDb } from '../platform/db.js';
+import { openDb } from '../platform/db.js';
 import { isAppError, type ErrorCode } from '../platform/errors.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 
@@ -25,15 +25,21 @@ export function buildConfig(opts: GlobalOptions): Readonly<Config> {
   return loadConfig(opts.config ? { file: opts.config } : {});
 }
 
+export interface ContextOptions {
+  /** The service: owns an embedded data directory and shares it with no other owner. */
+  ownerOnly?: boolean;
+}
+
 /** Runs `fn` with a context, closes the database afterwards and turns errors into exit codes. */
-export async function withContext<T>(opts: GlobalOptions, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+export async function withContext<T>(opts: GlobalOptions, fn: (ctx: CliContext) => Promise<T>, how: ContextOptions = {}): Promise<T> {
   const config = buildConfig(opts);
   const log = createLogger(config.log);
-  const db = createDb(config.database);
+  const command = ['casemail', ...process.argv.slice(2).filter((a) => !a.startsWith('-'))].slice(0, 3).join(' ');
+  const handle = await openDb(config.database, { command, ...(how.ownerOnly ? { ownerOnly: true } : {}) });
   try {
-    return await fn({ config, log, db, out: (line) => process.stdout.write(`${line}\n`) });
+    return await fn({ config, log, db: handle.db, out: (line) => process.stdout.write(`${line}\n`) });
   } finally {
-    await db.destroy();
+    await handle.close();
   }
 }
 

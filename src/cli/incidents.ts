@@ -28,6 +28,7 @@ interface FilterOptions extends StaffOptions {
 interface TextOptions extends StaffOptions {
   file?: string;
   internal?: boolean;
+  customerMessage?: string;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
@@ -107,10 +108,11 @@ type TextAction = (text: string, o: TextOptions) => StaffIncidentAction;
 const TEXT_COMMANDS: [string, string, TextAction][] = [
   ['note', 'add a journal note, customer-visible (subscribers told) unless --internal', (t, o) => ({ kind: 'note', text: t, visibility: o.internal === true ? 'internal' : 'customer' })],
   ['reply', 'reply to the customer: mailed to the subscribers who chose updates', (t) => ({ kind: 'reply', text: t })],
-  ['escalate', 'escalate to R&D, with an optional internal reason', (t) => ({ kind: 'escalate', reason: t })],
+  ['escalate', 'escalate to R&D, with an optional internal reason (never mailed); --customer-message adds a sentence for the customer',
+    (t, o) => ({ kind: 'escalate', reason: t, ...(o.customerMessage === undefined ? {} : { customerMessage: o.customerMessage }) })],
   ['workaround', 'provide a workaround (its text is mailed to subscribers who chose it)', (t) => ({ kind: 'workaround', text: t })],
-  ['close', 'close the incident, with an optional resolution', (t) => ({ kind: 'close', resolution: t })],
-  ['reopen', 'reopen a closed incident, with an optional reason', (t) => ({ kind: 'reopen', reason: t })],
+  ['close', 'close the incident, with an optional resolution (mailed to the subscribers)', (t) => ({ kind: 'close', resolution: t })],
+  ['reopen', 'reopen a closed incident, with an optional reason (mailed to the subscribers)', (t) => ({ kind: 'reopen', reason: t })],
 ];
 
 function registerActions(inc: Command, globals: () => GlobalOptions): void {
@@ -122,6 +124,7 @@ function registerActions(inc: Command, globals: () => GlobalOptions): void {
     const cmd = staffOptions(inc.command(name).description(description).argument('<reference>', 'e.g. INC-000123').argument('[text...]', 'the text (or --file)'))
       .option('--file <file>', 'read the text from a file (- for standard input)');
     if (name === 'note') cmd.option('--internal', 'keep the note internal: no customer ever sees or is mailed it');
+    if (name === 'escalate') cmd.option('--customer-message <text>', 'what the customer reads in the escalation mail, besides the standard wording');
     cmd.action(async (reference: string, words: string[], o: TextOptions) => act(globals, reference, o, () => toAction(textOf(words, o), o)));
   }
 }

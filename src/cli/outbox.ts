@@ -6,7 +6,9 @@
  */
 import type { Command } from 'commander';
 import type { Knex } from 'knex';
+import type { OutboxRow } from '../outbound/outbox-store.js';
 import { AppError } from '../platform/errors.js';
+import { renderOutboxRow, type RenderOptions } from './outbox-render.js';
 import { withContext, type GlobalOptions } from './context.js';
 
 const STATUSES = ['pending', 'sent', 'failed', 'suppressed'] as const;
@@ -92,14 +94,18 @@ export function registerOutboxCommands(program: Command, globals: () => GlobalOp
     });
   outbox
     .command('show <id>')
-    .description('one row with its data, threading and last error')
+    .description('one row with its data, threading and last error; --render: the mail as its recipient gets it')
     .option('--json', 'JSON output')
-    .action(async (id: string, opts: { json?: boolean }) => {
-      await withContext(globals(), async ({ db, out }) => {
+    .option('--render', 'the mail as sent: headers and text part (the same code as the outbox worker)')
+    .option('--html <file>', 'with --render: write the HTML part to this file')
+    .option('--eml <file>', 'with --render: write the whole MIME message to this file')
+    .action(async (id: string, opts: { json?: boolean; render?: boolean } & RenderOptions) => {
+      await withContext(globals(), async ({ db, config, out }) => {
         const [rowId] = parseIds([id]);
         const row = (await db('outbox').where({ id: rowId }).first()) as Record<string, unknown> | undefined;
         if (!row) throw new AppError('NOT_FOUND', `no outbox row ${id}`);
-        if (opts.json) out(JSON.stringify(row));
+        if (opts.render) for (const line of await renderOutboxRow(db, config, row as unknown as OutboxRow, opts)) out(line);
+        else if (opts.json) out(JSON.stringify(row));
         else for (const [key, value] of Object.entries(row)) out(`${key.padEnd(16)} ${value instanceof Date ? value.toISOString() : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`);
       });
     });

@@ -77,6 +77,6 @@ export function registerServiceCommands(program: Command, globals: () => GlobalO
         process.on('SIGINT', shutdown.onSignal);
         await shutdown.done;
         // The database closes after this (withContext); a late signal still forces the exit.
-      });
+      }, { ownerOnly: true });
     });
 }

@@ -86,7 +86,8 @@ function cell(v: Cell): string {
   if (v === null || v === undefined || v === '') return '-';
   if (v instanceof Date) return v.toISOString().slice(0, 16).replace('T', ' ');
   if (Array.isArray(v)) return v.length ? v.join(', ') : '-';
-  return String(v).replace(/\s*\n\s*/g, ' / ');
+  // Each whitespace run holding a line break becomes one separator (matched greedily, linear).
+  return String(v).replace(/\s+/g, (run) => (run.includes('\n') ? ' / ' : run));
 }
 
 /** A readable fixed-width table with a header row. */

@@ -126,6 +126,8 @@ export const configSchema = z.object({
       url: z.string().url().optional(),
       dataDir: z.string().default('data/pglite'),
       poolMax: int(1, 100).default(8),
+      /** How long a process waits for the owner of dataDir to answer (or, for the service, to let go). */
+      ownerWaitMs: int(0, 600_000).default(10_000),
     })
     .prefault({}),
   mail: z.object({

@@ -4,6 +4,7 @@
  * Values are counts of rows (gauges: retention may prune old rows). Served without a token,
  * like /healthz, for scrapers on the internal network; it exposes counts only.
  */
+import type { RelayStatus } from '../outbound/relay-gate.js';
 import { readMetrics, type MetricsSnapshot } from '../store/metrics.js';
 import type { ApiDeps } from './api/route.js';
 import { sendJson, type Route } from './server.js';
@@ -31,7 +32,17 @@ export function renderPrometheus(families: Family[]): string {
   return `${out.join('\n')}\n`;
 }
 
-export function metricFamilies(m: MetricsSnapshot): Family[] {
+/** Whether this process's outbox worker can reach its relay; nothing when no worker runs here. */
+function relayFamilies(relay: RelayStatus | null, now: Date): Family[] {
+  if (relay === null) return [];
+  const downFor = relay.downSince === null ? 0 : Math.max(0, (now.getTime() - relay.downSince.getTime()) / 1000);
+  return [
+    { name: 'casemail_delivery_relay_up', type: 'gauge', help: 'Whether the outbound relay takes mail (0 while delivery is failing).', samples: [{ value: relay.up ? 1 : 0 }] },
+    { name: 'casemail_delivery_relay_down_seconds', type: 'gauge', help: 'Seconds since delivery started failing (0 while the relay takes mail).', samples: [{ value: downFor }] },
+  ];
+}
+
+export function metricFamilies(m: MetricsSnapshot, relay: RelayStatus | null = null, now: Date = new Date()): Family[] {
   const failed = m.outboxByStatus.find((s) => s.status === 'failed')?.count ?? 0;
   const pending = m.outboxByStatus.find((s) => s.status === 'pending')?.count ?? 0;
   return [
@@ -66,6 +77,7 @@ export function metricFamilies(m: MetricsSnapshot): Family[] {
       name: 'casemail_mailbox_last_uid', type: 'gauge', help: 'Last IMAP UID processed per mailbox.',
       samples: m.mailboxes.map((c) => ({ labels: { mailbox: c.mailbox }, value: c.lastUid })),
     },
+    ...relayFamilies(relay, now),
   ];
 }
 
@@ -76,7 +88,7 @@ export function metricsRoute(deps: ApiDeps): Route {
     handler: async (_req, res) => {
       let text: string;
       try {
-        text = renderPrometheus(metricFamilies(await readMetrics(deps.db)));
+        text = renderPrometheus(metricFamilies(await readMetrics(deps.db), deps.relayStatus?.() ?? null));
       } catch (err) {
         deps.log.error({ msg: 'metrics query failed', err });
         sendJson(res, 503, { error: { code: 'DB_UNAVAILABLE', message: 'metrics unavailable' } });

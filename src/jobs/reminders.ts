@@ -99,8 +99,8 @@ async function sendReminder(trx: Knex.Transaction, config: Readonly<Config>, row
 }
 
 async function autoClose(trx: Knex.Transaction, config: Readonly<Config>, action: Extract<ReminderAction, { kind: 'close' }>, now: Date): Promise<number> {
-  const resolution = `Closed automatically: we received no answer within ${action.closeAfterDays} days of our reminder. Reply to this mail to reopen the incident.`;
-  const { events } = await close(incidentRepository(trx), action.incidentId, resolution, { kind: 'system', name: 'casemail' }, { at: now, inboundId: null, messageId: null });
+  // The mail explains the closure in the recipient's language from the cause; no resolution text.
+  const { events } = await close(incidentRepository(trx), action.incidentId, '', { kind: 'system', name: 'casemail' }, { at: now, inboundId: null, messageId: null }, { kind: 'no-answer', days: action.closeAfterDays });
   return planNotifications(trx, config, events);
 }
 

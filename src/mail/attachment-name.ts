@@ -28,7 +28,8 @@ export function safeFilename(name: string | undefined, index: number): string {
   const base = name.normalize('NFC').split(/[/\\]/).pop() ?? '';
   let clean = base.replace(UNSAFE_CHARS, '').replace(RESERVED_CHARS, '_').trim();
   // Leading dots hide files or climb directories; trailing dots and spaces are dropped by Windows.
-  clean = clean.replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
+  // The lookbehind tries a trailing run from its start only, so a long run costs its length once.
+  clean = clean.replace(/^[.\s]+/, '').replace(/(?<![.\s])[.\s]+$/, '');
   if (DEVICE_NAMES.test(clean)) clean = `_${clean}`;
   clean = capLength(clean);
   return clean === '' ? fallback : clean;

@@ -48,13 +48,48 @@ function addressesIn(value: string | null): string[] {
   return value === null ? [] : [...value.matchAll(ADDRESS)].map((m) => m[0].toLowerCase());
 }
 
+/** The inside of `<…>` (or the whole value without brackets), trimmed. */
+function bracketed(value: string): string {
+  const v = value.trim();
+  const open = v.startsWith('<') ? v.slice(1) : v;
+  const close = open.indexOf('>');
+  return (close === -1 ? open : open.slice(0, close)).trim();
+}
+
+const isAddress = (a: string): boolean => /^[^\s@<>'"]+@[^\s@<>'":]+$/.test(a);
+
+/**
+ * The address a notice line starts with: `<user@host>: detail` and `user@host: detail`
+ * (Postfix, qmail), `Failed to deliver to '<user@host>'`, or, with `bare`, the address alone
+ * (Exim). Plain string work: these lines come from strangers.
+ */
+function addressLine(line: string, bare: boolean): { address: string; detail: string } | null {
+  const t = line.trim();
+  const lower = t.toLowerCase();
+  for (const prefix of ['failed to deliver to ', 'delivery to ']) {
+    if (!lower.startsWith(prefix)) continue;
+    const token = bracketed(t.slice(prefix.length).replace(/'/g, ''));
+    return isAddress(token) ? { address: token, detail: '' } : null;
+  }
+  const colon = t.startsWith('<') ? t.indexOf('>') + 1 : t.indexOf(':');
+  if (colon > 0) {
+    const address = bracketed(t.slice(0, t.startsWith('<') ? colon : colon));
+    const after = t.slice(colon).trimStart();
+    if (isAddress(address) && (after.startsWith(':') || !t.startsWith('<'))) {
+      return { address, detail: (after.startsWith(':') ? after.slice(1) : after).trim() };
+    }
+  }
+  if (bare && isAddress(bracketed(t))) return { address: bracketed(t), detail: '' };
+  return null;
+}
+
 function readOriginal(block: string): ReturnedOriginal {
   const normal = block.replace(/\r\n?/g, '\n');
   const end = normal.search(/\n[ \t]*\n/);
   const head = end === -1 ? normal : normal.slice(0, end);
   const id = headerBlockValue(head, 'message-id');
   return {
-    messageId: id === null ? null : id.replace(/^<|>.*$/g, '').trim() || null,
+    messageId: id === null ? null : bracketed(id) || null,
     to: [...addressesIn(headerBlockValue(head, 'to')), ...addressesIn(headerBlockValue(head, 'cc'))],
   };
 }
@@ -93,19 +128,19 @@ function textParagraphs(notice: string): { recipient: string; detail: string }[]
   const lines = notice.replace(/\r\n?/g, '\n').split('\n');
   for (let i = 0; i < lines.length; i += 1) {
     const line = lines[i] ?? '';
-    const m = /^\s*<?([^\s<>'"]+@[^\s<>'":]+)>?\s*:\s*(.*)$/.exec(line)
-      ?? /^\s*(?:failed to deliver to|delivery to)\s+'?<?([^\s<>'"]+@[^\s<>'"]+?)>?'?\s*$/i.exec(line)
-      // Exim: the failed address alone on an indented line, its reason indented below it.
-      ?? (/^[ \t]+/.test(line) && /^[ \t]+/.test(lines[i + 1] ?? '') ? /^[ \t]+<?([^\s<>'"]+@[^\s<>'":]+)>?()$/.exec(line) : null);
-    if (m === null || m[1] === undefined || NOT_RECIPIENT.test(m[1])) continue;
-    const detail = [m[2] ?? ''];
+    // Exim: the failed address alone on an indented line, its reason indented below it.
+    const bare = /^[ \t]/.test(line) && /^[ \t]/.test(lines[i + 1] ?? '');
+    const m = addressLine(line, bare);
+    if (m === null || NOT_RECIPIENT.test(m.address)) continue;
+    const detail = [m.detail];
     for (let j = i + 1; j < lines.length && j <= i + 12; j += 1) {
       const next = lines[j] ?? '';
       if (next.trim() === '' && detail.join('').trim() !== '') break;
-      if (/^\s*<?[^\s<>'"]+@[^\s<>'":]+>?\s*:/.test(next)) break;
+      const again = addressLine(next, false);
+      if (again !== null && next.includes(':')) break;
       detail.push(next.trim());
     }
-    out.push({ recipient: m[1].toLowerCase(), detail: detail.join(' ') });
+    out.push({ recipient: m.address.toLowerCase(), detail: detail.join(' ') });
   }
   return out;
 }
@@ -113,16 +148,25 @@ function textParagraphs(notice: string): { recipient: string; detail: string }[]
 /** Phrases after which notices list the failed recipients. */
 const RECIPIENT_INTRO = /(?:failed permanently|has been delayed|recipients? failed|not delivered to|following recipients?(?:\(s\))?|following address(?:\(es\)|es)?|to these recipients or groups|failed to deliver to|could not be delivered to|delivery to|undeliverable to|not reach|destinataire|empfänger|destinatario|ontvanger|destinatário|宛先)/i;
 
+/** The `To:` of a "Your message" block, within the three lines after it. */
+function quotedRecipient(notice: string): string | undefined {
+  const lines = notice.split('\n');
+  const start = lines.findIndex((l) => l.trim().toLowerCase().startsWith('your message'));
+  if (start === -1) return undefined;
+  const to = lines.slice(start + 1, start + 4).find((l) => l.trim().toLowerCase().startsWith('to:'));
+  return to === undefined ? undefined : [...to.matchAll(ADDRESS)][0]?.[0].toLowerCase();
+}
+
 function fromText(notice: string, exclude: ReadonlySet<string>): { recipient: string; detail: string }[] {
   const paragraphs = textParagraphs(notice).filter((p) => !exclude.has(p.recipient));
   if (paragraphs.length > 0) return paragraphs;
   // Exchange and Domino quote the original's recipient: "Your message  To: x  Subject: …".
-  const quotedTo = /^\s*your message\b[^]{0,40}?^\s*to:[ \t]*(?:"[^"\n]*"[ \t]*)?(?:[^\n<]*<)?([^\s<>'"]+@[^\s<>'"]+)/im.exec(notice);
+  const quotedTo = quotedRecipient(notice);
   const intro = RECIPIENT_INTRO.exec(notice);
   const tail = intro === null ? notice : notice.slice(intro.index);
   const first = (text: string): string | undefined =>
     [...text.matchAll(ADDRESS)].map((m) => m[0].toLowerCase()).find((a) => !exclude.has(a) && !NOT_RECIPIENT.test(a));
-  const found = first(tail) ?? quotedTo?.[1]?.toLowerCase() ?? (tail === notice ? undefined : first(notice));
+  const found = first(tail) ?? quotedTo ?? (tail === notice ? undefined : first(notice));
   return found === undefined ? [] : [{ recipient: found, detail: notice }];
 }
 

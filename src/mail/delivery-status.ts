@@ -42,7 +42,13 @@ function toRecipient(fields: Fields): DeliveryRecipient | null {
   };
   // Some MTAs put an internal route in Final-Recipient (`@host:user@ims_daemon`); the
   // Original-Recipient is then the address that was mailed.
-  const valid = (a: string | null): a is string => a !== null && /^[^@\s:]+@[^@\s]+\.[^@\s]+$/.test(a);
+  const valid = (a: string | null): a is string => {
+    if (a === null) return false;
+    const at = a.indexOf('@');
+    const local = a.slice(0, at);
+    const host = a.slice(at + 1);
+    return at > 0 && !/[\s:@]/.test(local) && host.includes('.') && !/[\s@]/.test(host);
+  };
   const final = address('final-recipient');
   const original = address('original-recipient');
   const recipient = valid(final) ? final : valid(original) ? original : (final ?? original);

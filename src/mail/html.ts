@@ -66,6 +66,50 @@ function removeBlocks(html: string, open: string, close: string): string {
   }
 }
 
+/**
+ * Replaces each tag whose start matches `open` (global), up to the first `>` after it, as
+ * `/<li\b[^>]*>/g` would, in linear time: that pattern is retried from every `<li` of a
+ * text full of them, each try scanning to the end. Once a tag has no `>` after it, no
+ * later one has.
+ */
+function replaceTags(text: string, open: RegExp, by: string): string {
+  let out = '';
+  let pos = 0;
+  open.lastIndex = 0;
+  for (let m = open.exec(text); m !== null; m = open.exec(text)) {
+    const end = text.indexOf('>', m.index + m[0].length);
+    if (end === -1) break;
+    out += text.slice(pos, m.index) + by;
+    pos = end + 1;
+    open.lastIndex = pos;
+  }
+  return out + text.slice(pos);
+}
+
+/** Longest tag removed as markup; a longer `<…>` span is text. */
+const MAX_TAG = 2000;
+
+/**
+ * Removes every `<…>` of at most MAX_TAG characters between the brackets, as
+ * `/<[^>]{0,2000}>/g` would, in linear time: the next `>` is looked up once and reused by
+ * every `<` before it, instead of scanning up to 2,000 characters from each `<`.
+ */
+function removeTags(text: string): string {
+  let out = '';
+  let pos = 0;
+  let close = -1;
+  for (let lt = text.indexOf('<'); lt !== -1; lt = text.indexOf('<', lt + 1)) {
+    if (lt < pos) continue;
+    if (close <= lt) close = text.indexOf('>', lt + 1);
+    if (close === -1) break;
+    if (close - lt - 1 > MAX_TAG) continue;
+    out += text.slice(pos, lt);
+    pos = close + 1;
+    lt = close;
+  }
+  return out + text.slice(pos);
+}
+
 /** Prefixes blockquote content with "> " per level so quote stripping sees it as history. */
 function quoteBlockquotes(text: string): string {
   let depth = 0;
@@ -86,13 +130,11 @@ export function htmlToText(html: string): string {
   let text = INVISIBLE_BLOCKS.reduce((acc, [open, close]) => removeBlocks(acc, open, close), html.slice(0, MAX_HTML))
     .replace(/[\u0001\u0002]/g, '')
     .replace(/<br\s*\/?>/gi, '\n')
-    .replace(BLOCK_END, '\n')
-    .replace(/<li\b[^>]*>/gi, '\n* ')
-    .replace(/<(?:p|div|tr|h[1-6])\b[^>]*>/gi, '\n')
-    .replace(/<\/t[dh]\s*>/gi, '\t')
-    .replace(/<blockquote\b[^>]*>/gi, '\u0001')
-    .replace(/<\/blockquote\s*>/gi, '\u0002')
-    .replace(/<[^>]{0,2000}>/g, '');
+    .replace(BLOCK_END, '\n');
+  text = replaceTags(text, /<li\b/gi, '\n* ');
+  text = replaceTags(text, /<(?:p|div|tr|h[1-6])\b/gi, '\n').replace(/<\/t[dh]\s*>/gi, '\t');
+  text = replaceTags(text, /<blockquote\b/gi, '\u0001').replace(/<\/blockquote\s*>/gi, '\u0002');
+  text = removeTags(text);
   text = quoteBlockquotes(decodeEntities(text).replace(/\r\n?/g, '\n'));
   return text
     .split('\n')

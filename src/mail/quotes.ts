@@ -43,7 +43,19 @@ export interface StripOptions {
 const MAX_JOINED_LINES = 3;
 const MAX_ATTRIBUTION_LENGTH = 400;
 
-const isQuoted = (line: string | undefined): boolean => line !== undefined && QUOTED_LINE.test(line);
+/**
+ * Patterns only ever see this much of a line: those anchored at the start get its head,
+ * those that must match a whole line (separators, footers, salutations) only lines this
+ * short. A hostile line of a megabyte of spaces then costs no more than a short one,
+ * whatever the pattern.
+ */
+const MAX_PATTERN_LINE = 400;
+const head = (line: string): string => (line.length <= MAX_PATTERN_LINE ? line : line.slice(0, MAX_PATTERN_LINE));
+const whole = (pattern: RegExp, line: string): boolean => line.length <= MAX_PATTERN_LINE && pattern.test(line);
+const tail = (line: string): string => (line.length <= 40 ? line : line.slice(-40));
+
+const isQuoted = (line: string | undefined): boolean => line !== undefined && QUOTED_LINE.test(head(line));
+const isHeaderField = (line: string | undefined): boolean => line !== undefined && HEADER_BLOCK_FIELD.test(head(line));
 const isBlank = (line: string | undefined): boolean => line === undefined || line.trim() === '';
 
 function matchesAttribution(joined: string, leadingOnly: boolean): boolean {
@@ -74,7 +86,7 @@ function startsLater(lines: readonly string[], from: number, to: number): boolea
  */
 function attributionLines(lines: readonly string[], index: number): number {
   const first = lines[index] ?? '';
-  const mayContinue = /\d/.test(first) && !SENTENCE_END.test(first);
+  const mayContinue = !SENTENCE_END.test(tail(first)) && (/\d/.test(first) || nameAboveAddress(first, lines[index + 1]));
   for (let n = 1; n <= MAX_JOINED_LINES; n += 1) {
     const line = lines[index + n - 1];
     if (line === undefined || (n > 1 && (isBlank(line) || !mayContinue))) return 0;
@@ -99,23 +111,27 @@ function quotedBelow(lines: readonly string[], from: number): boolean {
   return isQuoted(lines[i]);
 }
 
+/** "Max Mustermann" alone, the next line starting with "<max@…>": a client wrapped before the address. */
+const nameAboveAddress = (line: string, next: string | undefined): boolean =>
+  line.trim().length <= 60 && next !== undefined && /^\s{0,20}<[^<>\s@]{1,100}@/u.test(head(next));
+
 function isHeaderBlock(lines: readonly string[], index: number): boolean {
-  if (!HEADER_BLOCK_START.test(lines[index] ?? '')) return false;
+  if (!HEADER_BLOCK_START.test(head(lines[index] ?? ''))) return false;
   for (let n = 1; n <= HEADER_BLOCK_WINDOW; n += 1) {
-    if (HEADER_BLOCK_FIELD.test(lines[index + n] ?? '')) return true;
+    if (isHeaderField(lines[index + n])) return true;
   }
   return false;
 }
 
 const isSeparator = (line: string): boolean =>
-  ORIGINAL_MESSAGE_SEPARATORS.some((p) => p.test(line)) || DASHED_ATTRIBUTION.test(line) || FORWARD_MARKERS.test(line);
+  ORIGINAL_MESSAGE_SEPARATORS.some((p) => whole(p, line)) || whole(DASHED_ATTRIBUTION, line) || whole(FORWARD_MARKERS, line);
 
 /** Index of the first line of quoted history at or after `from`, or lines.length when there is none. */
 function quoteStart(lines: readonly string[], from: number): number {
   for (let i = from; i < lines.length; i += 1) {
     const line = lines[i] ?? '';
     if (line.trim() === '') continue;
-    if (QUOTED_LINE.test(line) || isSeparator(line) || attributionLines(lines, i) > 0) return i;
+    if (isQuoted(line) || isSeparator(line) || attributionLines(lines, i) > 0) return i;
     if (isHeaderBlock(lines, i)) return withLead(lines, i, from);
   }
   return lines.length;
@@ -126,7 +142,7 @@ function withLead(lines: readonly string[], start: number, from: number): number
   let i = start;
   while (i > from) {
     const above = lines[i - 1] ?? '';
-    if (above.trim() !== '' && !HEADER_BLOCK_LEAD.test(above) && !HEADER_BLOCK_FIELD.test(above)) break;
+    if (above.trim() !== '' && !whole(HEADER_BLOCK_LEAD, above) && !isHeaderField(above)) break;
     i -= 1;
   }
   return i;
@@ -134,7 +150,7 @@ function withLead(lines: readonly string[], start: number, from: number): number
 
 /** A closing salutation followed only by a few short lines (name, title) opens the signature. */
 function isSalutation(lines: readonly string[], index: number, from: number, end: number): boolean {
-  if (!CLOSING_SALUTATION.test(lines[index] ?? '')) return false;
+  if (!whole(CLOSING_SALUTATION, lines[index] ?? '')) return false;
   let before = false;
   for (let i = index - 1; i >= from && !before; i -= 1) before = !isBlank(lines[i]);
   let after = 0;
@@ -150,7 +166,7 @@ function isSalutation(lines: readonly string[], index: number, from: number, end
 function signatureStart(lines: readonly string[], from: number, end: number): number {
   for (let i = from; i < end; i += 1) {
     const line = lines[i] ?? '';
-    if (SIGNATURE_DELIMITERS.some((p) => p.test(line)) || SIGNATURE_FOOTERS.some((p) => p.test(line))) return i;
+    if (SIGNATURE_DELIMITERS.some((p) => whole(p, line)) || SIGNATURE_FOOTERS.some((p) => whole(p, line))) return i;
     if (isSalutation(lines, i, from, end)) return i;
   }
   return end;
@@ -211,7 +227,7 @@ function walk(lines: readonly string[]): Walk {
   while (i < lines.length) {
     const blockEnd = markedBlockEnd(lines, i);
     if (blockEnd === i) break;
-    result.quoted.push(...lines.slice(i, blockEnd));
+    append(result.quoted, lines, i, blockEnd);
     const next = quoteStart(lines, blockEnd);
     const s = signatureStart(lines, blockEnd, next);
     result.visible.push(join(lines.slice(blockEnd, s)));
@@ -224,8 +240,13 @@ function walk(lines: readonly string[]): Walk {
   return finish(result, lines, i);
 }
 
+/** A loop, not push(...slice): a quote of a few hundred thousand lines would overflow the stack. */
+function append(target: string[], lines: readonly string[], from: number, to: number): void {
+  for (let i = from; i < to; i += 1) target.push(lines[i] ?? '');
+}
+
 function finish(result: Walk, lines: readonly string[], end: number): Walk {
-  result.quoted.push(...lines.slice(end));
+  append(result.quoted, lines, end, lines.length);
   result.end = end;
   return result;
 }
@@ -237,7 +258,7 @@ function forwardedContent(lines: readonly string[], options: StripOptions): stri
   const start = quoteStart(lines, 0);
   const marked = lines.slice(start).find((l) => !isBlank(l));
   if (marked === undefined) return null;
-  if (FORWARD_MARKERS.test(marked)) return join(lines.slice(start));
+  if (whole(FORWARD_MARKERS, marked)) return join(lines.slice(start));
   if (options.forward !== true || isQuoted(marked)) return null;
   return `${FORWARD_HEADING}\n${join(lines.slice(start))}`;
 }

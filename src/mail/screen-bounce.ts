@@ -6,7 +6,7 @@
  * our signed return paths (VERP) names the outbox row it is about, which the act step
  * trusts over anything the notice says.
  */
-import { allHeaders, firstHeader } from './headers.js';
+import { firstHeader } from './headers.js';
 import { BOUNCE_BODY_SIGNALS, BOUNCE_SUBJECTS, BOUNCE_SUBJECTS_WEAK, DELAY_SIGNALS } from './bounce-signals.js';
 import { failuresOf, noticeText, returnedOriginal, type BounceFailure, type ReturnedOriginal } from './bounce-recipients.js';
 import type { BounceCause, BounceSeverity } from './bounce-reason.js';
@@ -92,7 +92,7 @@ const RANK: Record<BounceSeverity, number> = { delay: 0, soft: 1, hard: 2 };
  * carries the recipient's own address as its From.
  */
 function exclusions(msg: ParsedMessage, ctx: ScreenContext): Set<string> {
-  const fromBounce = (allHeaders(msg.headers, 'from')[0] ?? '').match(/[^\s<>"]+@[^\s<>"]+/g) ?? [];
+  const fromBounce = msg.from === null || msg.from.address === '' ? [] : [msg.from.address];
   return new Set([...ctx.ownAddresses, ...fromBounce].map((a) => a.toLowerCase()));
 }
 

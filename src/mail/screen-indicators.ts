@@ -13,7 +13,7 @@ export interface HeaderIndicator {
   matches?: (value: string) => boolean;
 }
 
-const notNo = (value: string): boolean => !/^\s*(?:no|false|0)?\s*(?:;|$)/i.test(value);
+const notNo = (value: string): boolean => !/^\s*(?:(?:no|false|0)\s*)?(?:;|$)/i.test(value);
 
 /** RFC 3834 and the headers autoresponders and Exchange set on out-of-office replies. */
 export const AUTO_REPLY_HEADERS: readonly HeaderIndicator[] = [

@@ -68,7 +68,8 @@ export function stripPrefixes(subject: string): StrippedSubject {
     }
     const match = PREFIX.exec(rest);
     if (match === null) break;
-    prefixes.push(match[0].replace(/\s*[:：]$/u, ''));
+    // The match ends in its one-character colon; trimEnd drops the same whitespace as \s.
+    prefixes.push(match[0].slice(0, -1).trimEnd());
     isForward ??= match[2] !== undefined;
     rest = rest.slice(match[0].length).trimStart();
   }

@@ -31,6 +31,14 @@ export function parseReturnPath(address: string, cfg: ReturnPathConfig): { outbo
   return sameMac(mac, macOf(PURPOSE, id, cfg.secret)) ? { outboxId: Number(id) } : null;
 }
 
+/** `Name <a@b>` → `a@b`, lower-cased; plain string work on a stranger's header. */
+function insideBrackets(value: string): string {
+  const lt = value.lastIndexOf('<');
+  const inner = lt === -1 ? value : value.slice(lt + 1);
+  const gt = inner.indexOf('>');
+  return (gt === -1 ? inner : inner.slice(0, gt)).trim().toLowerCase();
+}
+
 /**
  * The addresses a bounce may have been delivered to: the SMTP envelope when the listener
  * gave it, else the fields MTAs stamp on final delivery, else the visible To.
@@ -39,5 +47,5 @@ export function deliveryAddresses(headers: Map<string, string[]>, envelopeRecipi
   const stamped = ['delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to']
     .flatMap((name) => headers.get(name) ?? [])
     .flatMap((v) => v.split(','));
-  return [...envelopeRecipients, ...stamped, ...to].map((a) => a.trim().replace(/^.*<|>.*$/g, '').toLowerCase()).filter((a) => a !== '');
+  return [...envelopeRecipients, ...stamped, ...to].map(insideBrackets).filter((a) => a !== '');
 }

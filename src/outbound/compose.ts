@@ -8,6 +8,7 @@ import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { Config } from '../config/schema.js';
 import { makeReplyAddress } from '../mail/reply-address.js';
 import { stripPrefixes } from '../mail/subject.js';
+import { flowedTextPart } from './flowed.js';
 import { buildHeaders, normalizeMessageId, type HeaderInput } from './headers.js';
 import type { Threading } from './outbox.js';
 import type { IncidentFacts, OutboxRow } from './outbox-store.js';
@@ -60,10 +61,11 @@ function headerInput(input: ComposeInput): HeaderInput {
     kind: row.auto_submitted,
     loopHeader: config.mail.loopHeader,
     instanceId: config.instance.id,
-    subjectTopic: stripPrefixes(rendered.subject).base,
+    threadTopic: incident?.title ?? stripPrefixes(rendered.subject).base,
     sentAt: input.now,
   };
   if (thread.root !== undefined) header.threadRootMessageId = thread.root;
+  if (incident?.threadIndex != null) header.firstThreadIndex = incident.threadIndex;
   if (incident) {
     header.reference = incident.reference;
     header.incidentStatus = incident.status;
@@ -79,16 +81,18 @@ export function composeMail(input: ComposeInput): Mail.Options {
   // buildHeaders would coin a fresh Message-ID; ours was fixed at enqueue and recorded.
   const { headers } = buildHeaders(headerInput(input));
   const messageId = normalizeMessageId(row.message_id) ?? `<${row.id}.outbox@${config.mail.domain}>`;
-  const { 'Reply-To': replyTo, ...rest } = headers;
+  const { 'Reply-To': replyTo, 'Thread-Topic': topic, ...rest } = headers;
   const message: Mail.Options = {
     from: { name: config.mail.supportName, address: config.mail.supportAddress },
     to: row.to_address,
     subject: rendered.subject,
     html: rendered.html,
-    text: rendered.text,
+    // Our own part: nodemailer would give the text part its own Content-Type, without format=flowed.
+    text: { raw: flowedTextPart(rendered.text) } as Mail.Options['text'],
     messageId,
     date: input.now,
-    headers: rest,
+    // Thread-Topic is folded and encoded already: nodemailer must not encode it again.
+    headers: topic === undefined ? rest : { ...rest, 'Thread-Topic': { prepared: true, value: topic } },
     // Bounces come back to the row's signed return path (VERP), which names the row.
     envelope: { from: envelopeSender(row.id, config), to: [row.to_address, ...input.cc] },
   };

@@ -44,6 +44,28 @@ export function classifyDeliveryError(err: unknown): DeliveryVerdict {
   return { kind: 'retry', reason };
 }
 
+/** nodemailer's codes for a connection that failed (smtp-connection), and the raw socket's. */
+const NETWORK_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ETLS', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * True when a failure is the relay's, not the mail's: it could not be reached, dropped or
+ * timed out the connection (no SMTP reply at all), said 421 (closing, RFC 5321 §3.8), or
+ * answered 4xx to anything but a recipient. Every other mail of the moment would fail the
+ * same way, so the worker stops sending and probes the relay instead. A 4xx at RCPT is
+ * about that recipient (greylisting, a full mailbox) and stays the row's own retry.
+ */
+export function isRelayFailure(err: unknown): boolean {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as SmtpErrorShape;
+  const code = typeof e.responseCode === 'number' ? e.responseCode : Number.NaN;
+  if (Number.isNaN(code)) {
+    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
+    return typeof e.message === 'string' && /maximum number of retries after connection was closed|unexpected socket close/i.test(e.message);
+  }
+  if (code === 421) return true;
+  const command = typeof e.command === 'string' ? e.command.toUpperCase() : '';
+  return code >= 400 && code < 500 && !command.startsWith('RCPT');
+}
+
 /** True for a rejection that is about the recipient's address and final (RFC 5321 §4.2.1: 5yz). */
 export function isPermanentRecipientReply(response: string): boolean {
   return /^5\d\d/.test(response.trim());

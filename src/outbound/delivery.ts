@@ -11,21 +11,24 @@ import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Semaphore } from '../platform/semaphore.js';
 import { sendInHeldTransaction, sendThenRecord, type SendAttempt } from './committed-send.js';
-import { composeMail } from './compose.js';
-import { classifyDeliveryError, describeDeliveryError, isPermanentRecipientReply, retryDelayMs } from './delivery-errors.js';
+import { classifyDeliveryError, describeDeliveryError, isPermanentRecipientReply, isRelayFailure, retryDelayMs } from './delivery-errors.js';
 import {
   claimDueRows,
+  deferRow,
   loadBatchFacts,
   markBouncing,
   recordFailure,
   recordRetry,
-  subscriptionKey,
+  releaseRelayWaits,
+  RELAY_WAIT,
   type BatchFacts,
   type OutboxRow,
   type SentRecord,
 } from './outbox-store.js';
+import type { OwnerLock } from './owner-lock.js';
+import type { RelayGate } from './relay-gate.js';
 import type { RenderedMail, Renderer } from './render.js';
-import { TEMPLATE_NAMES, type RenderData, type TemplateName } from './templates/registry.js';
+import { messageForRow, renderRow } from './row-message.js';
 import type { OutboundTransport, SendResult } from './transport.js';
 
 export interface DeliveryContext {
@@ -37,12 +40,20 @@ export interface DeliveryContext {
   clock: Clock;
   /** Written to `claimed_by`. */
   owner: string;
+  /** Held while this worker claims rows: without it, others would take its rows over. */
+  ownerLock: OwnerLock;
   /**
-   * Bounds the sends that hold a transaction open until the relay answers; null where
-   * none can be held (the embedded database's single connection, a tiny pool), in which
-   * case each mail is recorded right after its 250.
+   * Bounds the sends under way at once (one per pooled SMTP connection), so that when the
+   * relay fails only that many mails meet the failure and the rest are released at once.
    */
-  heldSends: Semaphore | null;
+  sendSlots: Semaphore;
+  /**
+   * Whether each send holds a transaction open until the relay answers; false where none
+   * can be held (the embedded database's single connection, a tiny pool), in which case
+   * each mail is recorded right after its 250.
+   */
+  holdTransaction: boolean;
+  relay: RelayGate;
   leaseMs: number;
   random: () => number;
 }
@@ -61,21 +72,6 @@ export interface BatchResult extends RunResult {
 
 /** 'skipped': another worker holds the row now, or it was dropped; it is not counted. */
 type Outcome = 'sent' | 'retried' | 'failed' | 'skipped';
-
-const TEMPLATES = new Set<string>(TEMPLATE_NAMES);
-
-function renderRow(ctx: DeliveryContext, row: OutboxRow): RenderedMail {
-  const { config } = ctx;
-  if (!TEMPLATES.has(row.template)) throw new Error(`unknown template ${row.template}`);
-  // Rows written by older code may lack the common data; the config supplies it.
-  const data = {
-    timeZone: config.locale.timeZone,
-    supportAddress: config.mail.supportAddress,
-    brand: config.mail.supportName,
-    ...row.data,
-  } as unknown as RenderData<TemplateName>;
-  return ctx.renderer.render(row.template as TemplateName, row.locale, data);
-}
 
 /** A Cc refused for good while others accepted the mail: the mail is sent, the address bounces. */
 async function markRefusedCc(db: Knex, info: SendResult, now: Date): Promise<void> {
@@ -101,9 +97,12 @@ async function onError(ctx: DeliveryContext, row: OutboxRow, err: unknown): Prom
     log.warn({ msg: 'mail failed permanently', outbox: row.id, to: row.to_address, reason: verdict.reason });
     return 'failed';
   }
+  const relayFailed = isRelayFailure(err);
+  if (relayFailed) ctx.relay.fail(verdict.reason, now);
   const exhausted = row.attempts >= config.outbox.maxAttempts;
   const retryAt = exhausted ? null : retryTime(ctx, row, now);
-  await recordRetry(db, row, { error: verdict.reason, retryAt });
+  // A row the relay failed waits for the relay: it is due again as soon as a probe succeeds.
+  await recordRetry(db, row, { error: relayFailed ? RELAY_WAIT + verdict.reason : verdict.reason, retryAt });
   log.info({ msg: exhausted ? 'mail failed after last attempt' : 'mail will be retried', outbox: row.id, attempts: row.attempts, reason: verdict.reason });
   return exhausted ? 'failed' : 'retried';
 }
@@ -120,10 +119,23 @@ async function onUnprepared(ctx: DeliveryContext, row: OutboxRow, err: unknown):
   return 'retried';
 }
 
-async function send(ctx: DeliveryContext, message: Mail.Options, rec: SentRecord): Promise<SendAttempt> {
-  const { db, transport, heldSends } = ctx;
-  if (heldSends === null) return sendThenRecord(db, transport, message, rec);
-  return heldSends.run(() => sendInHeldTransaction(db, transport, message, rec));
+/** 'deferred': the relay was down when this mail's turn came; nothing was sent. */
+type Attempt = SendAttempt | { kind: 'deferred' };
+
+async function send(ctx: DeliveryContext, message: Mail.Options, rec: SentRecord): Promise<Attempt> {
+  const { db, transport } = ctx;
+  return ctx.sendSlots.run(async (): Promise<Attempt> => {
+    if (ctx.relay.isDown()) return { kind: 'deferred' };
+    if (!ctx.holdTransaction) return sendThenRecord(db, transport, message, rec);
+    return sendInHeldTransaction(db, transport, message, rec);
+  });
+}
+
+/** Not tried because the relay is down: given back at once with its retry time. */
+async function onDeferred(ctx: DeliveryContext, row: OutboxRow): Promise<Outcome> {
+  const error = ctx.relay.status().lastError ?? 'relay down';
+  await deferRow(ctx.db, row, { error, retryAt: retryTime(ctx, row, ctx.clock.now()) });
+  return 'retried';
 }
 
 async function deliver(ctx: DeliveryContext, row: OutboxRow, facts: BatchFacts): Promise<Outcome> {
@@ -138,17 +150,16 @@ async function deliver(ctx: DeliveryContext, row: OutboxRow, facts: BatchFacts):
     log.error({ msg: 'mail could not be rendered', outbox: row.id, template: row.template, err });
     return 'failed';
   }
-  const incident = row.incident_id === null ? null : (facts.incidents.get(row.incident_id) ?? null);
-  const offerUnsubscribe =
-    incident !== null && row.auto_submitted === 'auto-generated' && facts.subscribed.has(subscriptionKey(incident.id, row.to_address));
-  const cc = row.cc.filter((a) => !facts.bouncing.has(a.toLowerCase()));
-  const message = composeMail({ row, incident, rendered, cc, offerUnsubscribe, config, now: ctx.clock.now() });
+  const message = messageForRow(config, row, facts, rendered, ctx.clock.now());
   const rec: SentRecord = { row, now: ctx.clock.now(), subject: rendered.subject, author: config.mail.supportAddress };
   const attempt = await send(ctx, message, rec);
   switch (attempt.kind) {
     case 'sent':
+      ctx.relay.succeeded();
       await markRefusedCc(db, attempt.info, ctx.clock.now());
       return 'sent';
+    case 'deferred':
+      return onDeferred(ctx, row);
     case 'refused':
       return onError(ctx, row, attempt.err);
     case 'unprepared':
@@ -159,9 +170,37 @@ async function deliver(ctx: DeliveryContext, row: OutboxRow, facts: BatchFacts):
   }
 }
 
+/**
+ * While the relay is down: probes it when a probe is due, and once it answers makes every
+ * row that waited for it due now. True when the relay is (again) usable.
+ */
+async function relayUsable(ctx: DeliveryContext): Promise<boolean> {
+  const { relay, log } = ctx;
+  if (!relay.isDown()) return true;
+  if (!relay.probeDue(ctx.clock.now())) return false;
+  try {
+    await ctx.transport.verify();
+  } catch (err) {
+    relay.probed(ctx.clock.now(), describeDeliveryError(err));
+    log.warn({ msg: 'relay still unavailable', reason: relay.status().lastError, probes: relay.status().failedProbes });
+    return false;
+  }
+  const downSince = relay.status().downSince;
+  relay.probed(ctx.clock.now(), null);
+  const released = await releaseRelayWaits(ctx.db, ctx.clock.now());
+  log.info({ msg: 'relay is back, delivery resumes', released, downMs: downSince === null ? 0 : ctx.clock.now().getTime() - downSince.getTime() });
+  return true;
+}
+
+const NOTHING: BatchResult = { sent: 0, retried: 0, failed: 0, suppressed: 0, claimed: 0 };
+
 /** Claims one batch of due rows and carries each to its outcome. */
 export async function runBatch(ctx: DeliveryContext): Promise<BatchResult> {
   const { db, config, log } = ctx;
+  // While the relay is down nothing is claimed: rows stay free for an instance that can send.
+  if (!(await relayUsable(ctx))) return { ...NOTHING };
+  // Rows claimed without the owner lock would look abandoned and be taken over by others.
+  if (!(await ctx.ownerLock.ensure())) return { ...NOTHING };
   const claim = await claimDueRows(db, { owner: ctx.owner, now: ctx.clock.now(), leaseMs: ctx.leaseMs, limit: config.outbox.batchSize });
   const result = { sent: 0, retried: 0, failed: 0, suppressed: claim.suppressed, claimed: claim.rows.length + claim.suppressed };
   if (claim.rows.length === 0) return result;

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { toHeaderValue } from './sanitize.js';
 import { buildThreadIndex } from './thread-index.js';
+import { threadTopicValue } from './thread-topic.js';
 
 export type AutoSubmitted = 'auto-replied' | 'auto-generated';
 
@@ -22,6 +23,8 @@ export interface HeaderInput {
   previousMessageIds: readonly string[];
   /** When the thread started (the incident's creation): fixes the Thread-Index header block. */
   threadStartedAt: Date;
+  /** Thread-Index of the incident's first mail, when its client sent one: ours extends it. */
+  firstThreadIndex?: string;
   /** The signed reply address of the recipient. */
   replyAddress: string;
   /** `auto-replied` answers a message; `auto-generated` is a notification (RFC 3834 §5). */
@@ -32,8 +35,11 @@ export interface HeaderInput {
   loopHeader: string;
   /** Value of the loop header: which installation sent the mail. */
   instanceId: string;
-  /** The subject without reply prefixes, for Outlook's Thread-Topic. */
-  subjectTopic: string;
+  /**
+   * Outlook's Thread-Topic: the incident's title, the same on every mail of the incident
+   * (the subject's base when the mail is about no incident). Folded and encoded already.
+   */
+  threadTopic: string;
   /** Defaults to now; injected by tests. */
   sentAt?: Date;
 }
@@ -93,12 +99,15 @@ export function buildHeaders(input: HeaderInput): BuiltHeaders {
     set('In-Reply-To', parent);
     set('References', references.join(' '));
   }
-  set('Thread-Topic', input.subjectTopic);
+  // Written as encoded (thread-topic.ts): its folding is part of the value, so not through set().
+  const topic = threadTopicValue(input.threadTopic);
+  if (topic !== '') headers['Thread-Topic'] = topic;
   set(
     'Thread-Index',
     buildThreadIndex({
       rootMessageId: root,
       threadStartedAt: input.threadStartedAt,
+      ...(input.firstThreadIndex === undefined ? {} : { firstIndex: input.firstThreadIndex }),
       sentAt: input.sentAt ?? new Date(),
       depth: references.length,
     }),

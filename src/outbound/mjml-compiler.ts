@@ -11,6 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { hidePreheader } from './preheader.js';
 import { TemplateError } from './template-error.js';
 
 export interface MjmlDocument {
@@ -89,7 +90,7 @@ export async function compileMjml(documents: MjmlDocument[]): Promise<Map<string
   documents.forEach(({ file }, i) => {
     const outcome = outcomes[i];
     if (outcome === undefined || 'error' in outcome) throw new TemplateError(file, outcome?.error ?? 'no answer');
-    html.set(file, outcome.html);
+    html.set(file, hidePreheader(outcome.html));
   });
   return html;
 }

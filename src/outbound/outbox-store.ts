@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { AutoSubmitted, Threading } from './outbox.js';
+import { OWNER_LOCK_PREFIX } from './owner-lock.js';
 
 export interface OutboxRow {
   id: number;
@@ -32,6 +33,10 @@ export interface OutboxRow {
 export interface IncidentFacts {
   id: number;
   reference: string;
+  /** Outlook's Thread-Topic for every mail of the incident. */
+  title: string;
+  /** The Thread-Index of the mail that opened the incident, if any. */
+  threadIndex?: string | null;
   replySecret: string;
   rootMessageId: string | null;
   openedAt: Date;
@@ -56,27 +61,52 @@ export interface Claim {
 export const subscriptionKey = (incidentId: number, address: string): string => `${incidentId}:${address.toLowerCase()}`;
 
 /**
- * Claims up to `limit` due rows in one short transaction. `FOR UPDATE SKIP LOCKED` lets
- * concurrent claimers pass over each other's rows instead of waiting or taking them twice;
- * the lease (`next_attempt_at` = now + lease, `claimed_by`) keeps them ours after commit.
- * The attempt is counted at claim time, so a row that crashes its worker every time still
- * runs out of attempts.
+ * Owners whose worker is alive: each holds the session-level advisory lock
+ * `hashtext(OWNER_LOCK_PREFIX || owner)` (`owner-lock.ts`), shown in `pg_locks` as the two
+ * halves of that bigint while its session lasts.
+ */
+const LIVE_OWNERS = `
+  live as (
+    select l.classid, l.objid from pg_locks l
+     where l.locktype = 'advisory' and l.objsubid = 1 and l.granted
+       and l.database = (select oid from pg_database where datname = current_database()))`;
+
+/**
+ * Claims up to `limit` rows in one short transaction: those due, and those still under the
+ * lease of an owner whose lock is gone (its process died), which are taken over at once.
+ * `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass over each other's rows instead of
+ * waiting or taking them twice; the lease (`next_attempt_at` = now + lease, `claimed_by`)
+ * keeps them ours after commit, and brings a row back by itself should the lock check not
+ * be possible. The attempt is counted at claim time, so a row that crashes its worker every
+ * time still runs out of attempts.
  */
 export async function claimDueRows(db: Knex, opts: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<Claim> {
   return db.transaction(async (trx) => {
     const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
     const claimed = (await trx.raw(
-      `with due as (
+      `with ${LIVE_OWNERS},
+       orphaned as (
+         select o.id from outbox o
+          where o.status = 'pending' and o.claimed_by is not null and o.next_attempt_at > :now
+            and not exists (
+              select 1 from live, lateral (select hashtext(:prefix || o.claimed_by)::int8 as k) h
+               where live.classid = ((h.k >> 32) & 4294967295)::oid and live.objid = (h.k & 4294967295)::oid)
+          order by o.id
+          limit :limit
+          for update of o skip locked),
+       due as (
          select id from outbox
-          where status = 'pending' and next_attempt_at <= ?
+          where status = 'pending' and next_attempt_at <= :now
           order by next_attempt_at, id
-          limit ?
-          for update skip locked)
+          limit :limit
+          for update skip locked),
+       -- Disjoint (lease running / due), the orphans first: their mails have waited longest.
+       picked as (select id from (select id from orphaned union all select id from due) u limit :limit)
        update outbox o
-          set next_attempt_at = ?, claimed_by = ?, attempts = o.attempts + 1
-         from due where o.id = due.id
+          set next_attempt_at = :leaseUntil, claimed_by = :owner, attempts = o.attempts + 1
+         from picked where o.id = picked.id
        returning o.*`,
-      [opts.now, opts.limit, leaseUntil, opts.owner],
+      { now: opts.now, limit: opts.limit, leaseUntil, owner: opts.owner, prefix: OWNER_LOCK_PREFIX },
     )) as { rows: OutboxRow[] };
     const ids = claimed.rows.map((r) => r.id);
     if (ids.length === 0) return { rows: [], suppressed: 0 };
@@ -102,9 +132,11 @@ export async function loadBatchFacts(db: Knex, rows: readonly OutboxRow[]): Prom
   if (incidentIds.length > 0) {
     const incidents = (await db('incidents')
       .whereIn('id', incidentIds)
-      .select('id', 'reference', 'reply_secret', 'root_message_id', 'opened_at', 'status')) as {
+      .select('id', 'reference', 'title', 'thread_index', 'reply_secret', 'root_message_id', 'opened_at', 'status')) as {
       id: number;
       reference: string;
+      title: string;
+      thread_index: string | null;
       reply_secret: string;
       root_message_id: string | null;
       opened_at: Date;
@@ -114,6 +146,8 @@ export async function loadBatchFacts(db: Knex, rows: readonly OutboxRow[]): Prom
       facts.incidents.set(i.id, {
         id: i.id,
         reference: i.reference,
+        title: i.title,
+        threadIndex: i.thread_index,
         replySecret: i.reply_secret,
         rootMessageId: i.root_message_id,
         openedAt: new Date(i.opened_at),
@@ -200,6 +234,31 @@ export async function recordRetry(db: Knex, row: OutboxRow, opts: { error: strin
       : { next_attempt_at: opts.retryAt, last_error: opts.error, claimed_by: null };
   // Only while the row is still ours: after a lease ran out, another worker may hold it.
   await db('outbox').where({ id: row.id, claimed_by: row.claimed_by, status: 'pending' }).update(update);
+}
+
+/** Starts `last_error` of a row that waits for the relay to come back (see `relay-gate.ts`). */
+export const RELAY_WAIT = 'relay unavailable: ';
+
+/**
+ * Gives back a claimed row that was not tried because the relay is down: due again at
+ * `retryAt` (or sooner, when the relay returns), and the attempt counted at claim time is
+ * returned, since no SMTP attempt was made.
+ */
+export async function deferRow(db: Knex, row: OutboxRow, opts: { error: string; retryAt: Date }): Promise<void> {
+  await db('outbox')
+    .where({ id: row.id, claimed_by: row.claimed_by, status: 'pending' })
+    .update({ next_attempt_at: opts.retryAt, last_error: RELAY_WAIT + opts.error, claimed_by: null, attempts: db.raw('greatest(attempts - 1, 0)') });
+}
+
+/** The relay is back: every row that waited for it is due now. Returns how many. */
+export async function releaseRelayWaits(db: Knex, now: Date): Promise<number> {
+  const n = await db('outbox')
+    .where({ status: 'pending' })
+    .whereNull('claimed_by')
+    .andWhere('next_attempt_at', '>', now)
+    .andWhere('last_error', 'like', `${RELAY_WAIT}%`)
+    .update({ next_attempt_at: now });
+  return n;
 }
 
 /** A permanent failure; `bouncing` names the addresses the server refused for good. */

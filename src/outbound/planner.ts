@@ -11,6 +11,7 @@ import { actorEmail, actorName, type DomainEvent } from '../domain/incidents/typ
 import {
   deliverableRecipients, detailsOf, incidentNames, problemReportAudience, subscribersOf, toRecipient, type KnownAudience, type SubscriberRow,
 } from '../store/incident-views.js';
+import { closingFacts } from './closing.js';
 import { dedupeKey, queueMails, type QueueRequest } from './queue.js';
 import type { TemplateData, TemplateName } from './templates/registry.js';
 
@@ -22,7 +23,12 @@ interface Plan<N extends TemplateName> {
   data: TemplateData[N];
 }
 
-function planFor(e: Exclude<DomainEvent, { type: 'created' }>): Plan<TemplateName> {
+/**
+ * What each event tells its audience. Every recipient of these rows is on the customer
+ * side (subscribers: the reporter, colleagues, support contacts who asked to follow): no
+ * internal text enters the data, so neither template nor outbox row can show it.
+ */
+function planFor(e: Exclude<DomainEvent, { type: 'created' }>, config: Readonly<Config>): Plan<TemplateName> {
   const base = { reference: e.incident.reference, title: e.incident.title };
   const by = actorName(e.actor);
   switch (e.type) {
@@ -33,12 +39,26 @@ function planFor(e: Exclude<DomainEvent, { type: 'created' }>): Plan<TemplateNam
     case 'workaround':
       return { template: 'workaround-provided', option: 'on_workaround', data: { ...base, engineer: by, workaround: e.text } };
     case 'closed':
-      return { template: 'incident-closed', option: 'on_closed', data: { ...base, closedAt: e.origin.at, resolution: e.resolution } };
+      return { template: 'incident-closed', option: 'on_closed', data: { ...base, ...closingFacts(e.cause, e.origin.at, config.rules.closedIncident), closedAt: e.origin.at, resolution: e.resolution } };
     case 'reopened':
-      return { template: 'incident-reopened', option: 'on_updated', data: { ...base, reopenedBy: by, at: e.origin.at, reason: e.reason } };
+      return { template: 'incident-reopened', option: 'on_updated', data: { ...base, reopenedBy: by, at: e.origin.at, cause: e.cause, ...(e.reason === '' ? {} : { reason: e.reason }) } };
     case 'escalated':
-      return { template: 'incident-escalated', option: 'on_escalated', data: { ...base, product: '', priority: e.incident.priority, accountName: '', escalatedBy: by, at: e.origin.at, reason: e.reason, description: e.incident.description } };
+      return { template: 'incident-escalated', option: 'on_escalated', data: { ...base, product: '', at: e.origin.at, ...(e.customerMessage === '' ? {} : { customerMessage: e.customerMessage }) } };
   }
+}
+
+/**
+ * A customer's reply that reopened the incident: its subscribers get one mail saying so,
+ * with the reply, instead of a reopening notice and an update notice.
+ */
+type PlannedEvent = DomainEvent | (Extract<DomainEvent, { type: 'reopened' }> & { reply: { text: string; files: string[] } });
+
+function mergeReopening(events: readonly DomainEvent[]): PlannedEvent[] {
+  const byReply = events.find((e) => e.type === 'reopened' && e.cause === 'customer-reply');
+  if (byReply === undefined) return [...events];
+  const update = events.find((e) => e.type === 'updated' && e.incident.id === byReply.incident.id && e.origin === byReply.origin);
+  if (update?.type !== 'updated') return [...events];
+  return events.filter((e) => e !== update).map((e) => (e === byReply ? { ...byReply, reply: { text: update.text, files: update.files.map((f) => f.name) } } : e));
 }
 
 /** The recipients among `emails`, less the author and addresses known to bounce. */
@@ -80,9 +100,7 @@ async function planCreated(trx: Knex.Transaction, config: Readonly<Config>, e: E
 async function fillEscalation(trx: Knex.Transaction, e: DomainEvent, plan: Plan<TemplateName>): Promise<void> {
   if (plan.template !== 'incident-escalated') return;
   const d = plan.data as TemplateData['incident-escalated'];
-  const names = await incidentNames(trx, e.incident);
-  d.product = names.product;
-  d.accountName = names.account;
+  d.product = (await incidentNames(trx, e.incident)).product;
   if (e.incident.version !== null) d.version = e.incident.version;
 }
 
@@ -94,12 +112,13 @@ export async function planNotificationRows(
   trx: Knex.Transaction, config: Readonly<Config>, events: readonly DomainEvent[], ahead?: AudienceAhead,
 ): Promise<QueueRequest<TemplateName>[]> {
   const rows: QueueRequest<TemplateName>[] = [];
-  for (const e of events) {
+  for (const e of mergeReopening(events)) {
     if (e.type === 'created') {
       rows.push(...(await planCreated(trx, config, e, ahead)));
       continue;
     }
-    const plan = planFor(e);
+    const plan = planFor(e, config);
+    if ('reply' in e) Object.assign(plan.data, { message: e.reply.text, attachmentNames: e.reply.files });
     const subs = (await subscribersOf(trx, e.incident.id)).filter((s) => s[plan.option]);
     const to = await audience(trx, config, subs.map((s) => s.email), actorEmail(e.actor));
     if (to.length === 0) continue;

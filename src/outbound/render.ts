@@ -158,9 +158,10 @@ async function loadLocale(templatesDir: string, locale: Locale, htmlOf: Map<stri
 }
 
 /** Blank lines left by `{{#if}}` blocks collapse; lines lose trailing spaces. */
-function tidyText(text: string): string {
+export function tidyText(text: string): string {
   return `${toPlainText(text)
-    .replace(/[ \t]+\n/g, '\n')
+    // Lookbehind: each run of blanks is tried from its start only (linear on long runs).
+    .replace(/(?<![ \t])[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim()}\n`;
 }

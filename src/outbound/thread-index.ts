@@ -53,8 +53,34 @@ export function threadIndexChild(elapsed: bigint, seed: number): Buffer {
   return block;
 }
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const MAX_INDEX_CHARS = 1000;
+
+/**
+ * A received Thread-Index, if it is one: base64 of a 22-byte header block starting with
+ * 0x01 and whole 5-byte child blocks. Anything else is ignored, never trusted.
+ */
+export function parseThreadIndex(value: string | undefined): Buffer | null {
+  const v = (value ?? '').trim();
+  if (v === '' || v.length > MAX_INDEX_CHARS || !BASE64.test(v)) return null;
+  const bytes = Buffer.from(v, 'base64');
+  return bytes.length >= 22 && (bytes.length - 22) % 5 === 0 && bytes[0] === 0x01 ? bytes : null;
+}
+
+/** The instant a header block records (its 40 high FILETIME bits). */
+export function headerTime(header: Buffer): Date {
+  let high40 = 0n;
+  for (let i = 0; i < 5; i += 1) high40 = (high40 << 8n) | BigInt(header[1 + i] ?? 0);
+  return new Date(Number(((high40 << 24n) - FILETIME_UNIX_EPOCH) / 10_000n));
+}
+
 export interface ThreadIndexInput {
   rootMessageId: string;
+  /**
+   * The Thread-Index of the incident's first mail (the customer's client sent it): its
+   * header block starts ours, so the customer's mail and our answers are one conversation.
+   */
+  firstIndex?: string;
   threadStartedAt: Date;
   sentAt: Date;
   /** How many of our mails precede this one in the thread; one child block each. */
@@ -67,8 +93,10 @@ export interface ThreadIndexInput {
  * is a pure function of its inputs yet still sorts after its predecessors.
  */
 export function buildThreadIndex(input: ThreadIndexInput): string {
-  const header = threadIndexHeader(input.rootMessageId, input.threadStartedAt);
-  const total = toFiletime(input.sentAt) - toFiletime(input.threadStartedAt);
+  const first = parseThreadIndex(input.firstIndex);
+  const header = first === null ? threadIndexHeader(input.rootMessageId, input.threadStartedAt) : first.subarray(0, 22);
+  const startedAt = first === null ? input.threadStartedAt : headerTime(header);
+  const total = toFiletime(input.sentAt) - toFiletime(startedAt);
   const blocks: Buffer[] = [header];
   const depth = Math.max(0, Math.floor(input.depth));
   for (let i = 1; i <= depth; i += 1) {

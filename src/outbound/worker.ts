@@ -2,7 +2,9 @@
  * The outbox worker: the only code that talks SMTP (architecture invariant 3). It polls
  * for due rows every `outbox.pollMs`, or sooner when `notify()` says mail was queued,
  * and hands each batch to `delivery.ts`. Several workers, in one process or many, share
- * the outbox safely: rows are claimed with `FOR UPDATE SKIP LOCKED` under a lease.
+ * the outbox safely: rows are claimed with `FOR UPDATE SKIP LOCKED` under a lease, and each
+ * worker holds an owner lock for as long as it runs, so the rows of a worker that died are
+ * taken over at once (`owner-lock.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -13,6 +15,8 @@ import type { Logger } from '../platform/logger.js';
 import { createSemaphore } from '../platform/semaphore.js';
 import { heldSendLimit } from './committed-send.js';
 import { runBatch, type DeliveryContext, type RunResult } from './delivery.js';
+import { createOwnerLock } from './owner-lock.js';
+import { createRelayGate, probeInterval, type RelayStatus } from './relay-gate.js';
 import type { Renderer } from './render.js';
 import type { OutboundTransport } from './transport.js';
 
@@ -41,16 +45,22 @@ export interface OutboxWorker {
   runOnce(): Promise<RunResult>;
   /** Asks for a run soon, e.g. right after a transaction queued mail. */
   notify(): void;
+  /** Whether the relay takes mail, for /readyz and /metrics. */
+  relayStatus(): RelayStatus;
 }
 
 const DEFAULT_LEASE_MS = 10 * 60_000;
 
 export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const held = isEmbedded(deps.db) ? 0 : heldSendLimit(deps.config);
+  const owner = deps.lockName ?? `${deps.config.instance.id}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const ctx: DeliveryContext = {
     ...deps,
-    heldSends: held > 0 ? createSemaphore(held) : null,
-    owner: deps.lockName ?? `${deps.config.instance.id}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    ownerLock: createOwnerLock({ db: deps.db, owner, log: deps.log }),
+    sendSlots: createSemaphore(held > 0 ? held : deps.config.smtpOut.maxConnections),
+    holdTransaction: held > 0,
+    relay: createRelayGate(probeInterval(deps.config.outbox.backoffBaseMs)),
+    owner,
     leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
     random: deps.random ?? Math.random,
   };
@@ -94,6 +104,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       await loop;
       loop = null;
       await Promise.allSettled([...inflight]);
+      await ctx.ownerLock.release();
       log.info({ msg: 'outbox worker stopped', owner: ctx.owner });
     },
     async runOnce() {
@@ -101,6 +112,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       return result;
     },
     notify: () => alarm.ring(),
+    relayStatus: () => ctx.relay.status(),
   };
 }
 

@@ -1,14 +1,15 @@
 /**
  * The database handle: PostgreSQL through `pg` when a URL is configured, otherwise an
  * embedded PostgreSQL (PGlite) in a data directory so casemail starts on a fresh machine.
- * The same migrations and queries run on both; code above this file only sees Knex.
+ * A data directory has one owning process, which serves it to the others over the wire
+ * protocol (embedded/open.ts). The same migrations and queries run on both; code above
+ * this file only sees Knex.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
+import { isServedEmbedded, openEmbedded, type EmbeddedRole } from './embedded/open.js';
 
 export type { Knex };
 export type Db = Knex;
@@ -23,6 +24,8 @@ export interface DbOptions {
   url?: string | undefined;
   dataDir: string;
   poolMax: number;
+  /** For a data directory: how long to wait for its owner (default 10 s). */
+  ownerWaitMs?: number | undefined;
 }
 
 export type DbEngine = 'postgres' | 'pglite';
@@ -31,6 +34,35 @@ export function dbEngine(opts: DbOptions): DbEngine {
   return opts.url ? 'postgres' : 'pglite';
 }
 
+export interface DbHandle {
+  db: Knex;
+  engine: DbEngine;
+  /** For a data directory: whether this process owns it or is served by its owner. */
+  role: EmbeddedRole | 'server';
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** What this process runs, shown to other processes that find the data directory taken. */
+  command: string;
+  /** Refuse to share a data directory (the service); ignored for PostgreSQL. */
+  ownerOnly?: boolean;
+}
+
+/**
+ * Opens the configured database. A data directory is opened by its owner or through it,
+ * never beside it: two processes on the same PGlite files lose rows and break constraints.
+ */
+export async function openDb(opts: DbOptions, how: OpenOptions): Promise<DbHandle> {
+  if (opts.url || opts.dataDir === ':memory:') {
+    const db = createDb(opts);
+    return { db, engine: dbEngine(opts), role: opts.url ? 'server' : 'owner', close: () => db.destroy() };
+  }
+  const h = await openEmbedded({ dataDir: opts.dataDir, command: how.command, ...(how.ownerOnly ? { ownerOnly: true } : {}), ...(opts.ownerWaitMs === undefined ? {} : { waitMs: opts.ownerWaitMs }) });
+  return { db: h.db, engine: 'pglite', role: h.role, close: () => h.close() };
+}
+
+/** PostgreSQL at a URL, or a PGlite in memory (tests, dry runs); a data directory needs openDb. */
 export function createDb(opts: DbOptions): Knex {
   if (opts.url) {
     return knexFactory({
@@ -40,13 +72,10 @@ export function createDb(opts: DbOptions): Knex {
       acquireConnectionTimeout: 10_000,
     });
   }
-  const memory = opts.dataDir === ':memory:';
-  if (!memory) mkdirSync(resolve(opts.dataDir), { recursive: true });
+  if (opts.dataDir !== ':memory:') throw new Error(`the embedded database in ${opts.dataDir} has one owning process: open it with openDb`);
   // One PGlite instance per database handle: knex may call the connection function more
-  // than once, and two instances on one data directory corrupt it. Own instance also lets
-  // DATE and INT8 parse exactly as with `pg` above.
+  // than once. Own instance also lets DATE and INT8 parse exactly as with `pg` above.
   const pglite = new PGlite({
-    ...(memory ? {} : { dataDir: resolve(opts.dataDir) }),
     parsers: { [pgliteTypes.DATE]: (v: string) => v, [pgliteTypes.INT8]: (v: string) => Number(v) },
   });
   return knexFactory({
@@ -58,7 +87,7 @@ export function createDb(opts: DbOptions): Knex {
 
 /** True for PGlite, which has one connection: callers must not hold two at once. */
 export function isEmbedded(db: Knex): boolean {
-  return (db.client as { config?: { client?: unknown } }).config?.client !== 'pg';
+  return isServedEmbedded(db) || (db.client as { config?: { client?: unknown } }).config?.client !== 'pg';
 }
 
 /**

@@ -31,32 +31,44 @@ interface ResInfo {
   props: Map<string, string>;
 }
 
-/** RFC 8601 allows comments anywhere: remove them (nested parentheses included). */
+/**
+ * RFC 8601 allows comments anywhere: remove them (nested parentheses included). The text
+ * outside comments is copied in slices, not character by character: a header can be long.
+ */
 function stripComments(value: string): string {
+  if (!value.includes('(')) return value;
   let depth = 0;
   let out = '';
   let quoted = false;
-  for (const c of value) {
+  let from = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value[i];
     if (c === '"' && depth === 0) quoted = !quoted;
-    if (!quoted && c === '(') depth += 1;
-    else if (!quoted && c === ')' && depth > 0) depth -= 1;
-    else if (depth === 0) out += c;
+    if (!quoted && c === '(') {
+      if (depth === 0) out += value.slice(from, i);
+      depth += 1;
+    } else if (!quoted && c === ')' && depth > 0) {
+      depth -= 1;
+      if (depth === 0) from = i + 1;
+    }
   }
-  return out;
+  return depth === 0 ? out + value.slice(from) : out;
 }
 
 function splitOutsideQuotes(value: string, sep: string): string[] {
+  if (!value.includes('"')) return value.split(sep);
   const parts: string[] = [];
   let quoted = false;
-  let current = '';
-  for (const c of value) {
+  let from = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value[i];
     if (c === '"') quoted = !quoted;
     if (c === sep && !quoted) {
-      parts.push(current);
-      current = '';
-    } else current += c;
+      parts.push(value.slice(from, i));
+      from = i + 1;
+    }
   }
-  parts.push(current);
+  parts.push(value.slice(from));
   return parts;
 }
 

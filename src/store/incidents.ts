@@ -53,10 +53,10 @@ const CREATE_SQL = `
   with n as (select nextval('incident_number_seq') as n),
   i as (
     insert into incidents (reference, account_id, reporter_contact_id, product_id, type_of_issue, title, description, priority, outage,
-      version, build, customer_ticket, linked_incident_id, reply_secret, root_message_id, opened_at, status_changed_at, updated_at)
+      version, build, customer_ticket, linked_incident_id, reply_secret, root_message_id, thread_index, opened_at, status_changed_at, updated_at)
     select :prefix || '-' || lpad(n.n::text, greatest(:digits::int, length(n.n::text)), '0'), :account_id, :reporter_contact_id, :product_id,
       :type_of_issue, :title, :description, :priority, :outage, :version, :build, :customer_ticket, :linked_incident_id, :reply_secret,
-      :root_message_id, :opened_at, :opened_at, :opened_at
+      :root_message_id, :thread_index, :opened_at, :opened_at, :opened_at
     from n
     returning *
   ),
@@ -84,7 +84,7 @@ export function incidentRepository(trx: Knex.Transaction): IncidentRepository {
         prefix: ref.prefix, digits: ref.digits,
         account_id: n.accountId, reporter_contact_id: n.reporterContactId, product_id: n.productId, type_of_issue: n.typeOfIssue,
         title: n.title, description: n.description, priority: n.priority, outage: n.outage, version: n.version, build: n.build,
-        customer_ticket: n.customerTicket, linked_incident_id: n.linkedIncidentId, reply_secret: n.replySecret, root_message_id: n.rootMessageId,
+        customer_ticket: n.customerTicket, linked_incident_id: n.linkedIncidentId, reply_secret: n.replySecret, root_message_id: n.rootMessageId, thread_index: n.threadIndex ?? null,
         opened_at: n.openedAt,
         e_kind: event.kind, e_visibility: event.visibility, e_author_kind: event.author_kind, e_author_contact_id: event.author_contact_id ?? null,
         e_author_user_id: event.author_user_id ?? null, e_author_email: event.author_email ?? null, e_body: event.body,

@@ -55,7 +55,7 @@ describe('a new incident by SMTP, answered over SMTP, and the reply threads back
     expect(header(confirmation, 'auto-submitted')).toBe('auto-replied');
     expect(header(confirmation, 'x-casemail-incident')).toBe(incident.reference);
     const replyTo = confirmation.parsed.replyTo?.value[0]?.address ?? '';
-    const tag = /\+[^.]+\.([a-z0-9]+)@/i.exec(replyTo)?.[1] ?? '';
+    const tag = /\+[^.+]+\.([a-z0-9]+)@/i.exec(replyTo)?.[1] ?? '';
     expect(verifyReplyTag({ reference: incident.reference as string, tag, recipient: 'doug@dougsdogs.example', secret: incident.reply_secret as string })).toBe(true);
     // The confirmation suggests the matching knowledge-base article.
     expect(confirmation.parsed.text).toContain('Arc CT server Call Transfer modes');

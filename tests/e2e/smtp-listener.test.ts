@@ -61,7 +61,7 @@ it('with the database unreachable the answer is 451, and the retried mail is pro
   try {
     await expect(send(mail)).rejects.toMatchObject({ responseCode: 451 });
   } finally {
-    proxy.restore();
+    await proxy.restore();
   }
   expect(await t.db('inbound_messages').where({ message_id: 'smtp-db-down@dougsdogs.example' }).first()).toBeUndefined();
   const info = (await send(mail)) as { response: string };

@@ -70,7 +70,7 @@ it(`${CUTS} database cut(s) of ${CUT_MS} ms during ${MESSAGES} messages${PG_REST
     await sleep(CUT_MS - 200);
     // Nothing can have committed while the database was out of reach.
     duringCuts.push((await countRows(t.db, 'inbound_messages')) - atCut);
-    proxy.restore();
+    await proxy.restore();
   }
   await eventually(async () => {
     expect(await countRows(t.db, 'inbound_messages')).toBe(MESSAGES);

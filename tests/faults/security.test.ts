@@ -41,7 +41,7 @@ afterAll(async () => {
 let sent = 0;
 async function send(mail: nodemailer.SendMailOptions): Promise<string> {
   sent += 1;
-  const messageId = `<sec-${sent}@${String(mail.from).replace(/.*@|>.*/g, '') || 'x.example'}>`;
+  const messageId = `<sec-${sent}@${(String(mail.from).split('@').pop() ?? '').split('>')[0] || 'x.example'}>`;
   await transport.sendMail({ to: 'support@support.example.com', messageId, ...mail });
   return messageId;
 }

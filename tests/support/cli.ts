@@ -13,11 +13,22 @@ export interface CliResult {
 }
 
 export function runCli(databaseUrl: string, args: string[]): Promise<CliResult> {
+  return runCliWith({ DATABASE_URL: databaseUrl }, args);
+}
+
+/** The command line with these environment variables (e.g. an embedded data directory). */
+export function runCliWith(vars: Record<string, string>, args: string[]): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, CASEMAIL__LOG__LEVEL: 'warn', NODE_ENV: 'test', ...vars };
+  // An embedded data directory is used only when no PostgreSQL URL is configured.
+  if ('CASEMAIL__DATABASE__DATA_DIR' in vars && !('DATABASE_URL' in vars)) {
+    delete env.DATABASE_URL;
+    delete env.CASEMAIL__DATABASE__URL;
+  }
   return new Promise((resolveRun) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl, CASEMAIL__LOG__LEVEL: 'warn', NODE_ENV: 'test' }, timeout: 60_000 },
+      { cwd: ROOT, env, timeout: 60_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         let json: unknown;

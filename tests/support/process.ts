@@ -17,6 +17,8 @@ export type ServiceBuild = 'tsx' | 'built';
 
 export interface StartOptions {
   build?: ServiceBuild;
+  /** Flags for node itself, before the entry (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export interface CasemailProcess {
@@ -27,7 +29,7 @@ export interface CasemailProcess {
 
 export function startCasemail(env: Record<string, string>, args: string[] = ['start'], opts: StartOptions = {}): CasemailProcess {
   const entry = opts.build === 'built' ? [BUILT_ENTRY] : ['--import', 'tsx', 'src/cli/main.ts'];
-  const child = spawn(process.execPath, [...entry, ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', CASEMAIL__LOG__LEVEL: 'warn', CASEMAIL__LOG__PRETTY: 'never', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

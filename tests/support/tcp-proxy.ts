@@ -1,23 +1,31 @@
 /**
- * A TCP proxy on 127.0.0.1 in front of a real server, which a test can cut (every open
- * connection dropped, new ones refused) and restore: the database "goes down" for the
- * process under test without disturbing other tests that share the real server.
+ * A TCP proxy on 127.0.0.1 in front of a real server, which a test can cut and restore: the
+ * database or the relay "goes down" for the process under test without disturbing other
+ * tests that share the real server. `cut()` drops every open connection and accepts new
+ * ones only to drop them (a reset); `cut('refuse')` also stops listening, so connecting
+ * fails with ECONNREFUSED as with a stopped server; `cut('hang')` accepts and never answers.
  */
 import net from 'node:net';
 
+export type CutMode = 'drop' | 'refuse' | 'hang';
+
 export interface TcpProxy {
   port: number;
-  cut(): void;
-  restore(): void;
+  cut(mode?: CutMode): void;
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let up = true;
+  let mode: CutMode = 'drop';
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     if (!up) {
-      client.destroy();
+      sockets.add(client);
+      client.on('close', () => sockets.delete(client));
+      client.on('error', () => client.destroy());
+      if (mode !== 'hang') client.destroy();
       return;
     }
     const upstream = net.connect(target.port, target.host);
@@ -36,12 +44,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const port = (server.address() as net.AddressInfo).port;
   return {
     port,
-    cut() {
+    cut(how = 'drop') {
       up = false;
+      mode = how;
       for (const s of sockets) s.destroy();
+      if (how === 'refuse') server.close();
     },
-    restore() {
+    async restore() {
       up = true;
+      // The port was let go while refusing; take the same one again.
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     },
     close: () =>
       new Promise((resolve) => {

@@ -18,7 +18,7 @@ export type IncidentAction =
   | { kind: 'category'; category: string | null }
   | { kind: 'note'; text: string; visibility: 'customer' | 'internal' }
   | { kind: 'reply'; text: string }
-  | { kind: 'escalate'; reason: string }
+  | { kind: 'escalate'; reason: string; customerMessage?: string }
   | { kind: 'workaround'; text: string }
   | { kind: 'close'; resolution: string }
   | { kind: 'reopen'; reason: string };
@@ -57,7 +57,7 @@ export async function runAction(repo: IncidentRepository, id: number, action: In
     case 'category': return work.setCategory(repo, id, action.category === null || action.category.trim() === '' ? null : action.category.trim(), actor, origin);
     case 'note': return work.addNote(repo, id, action.text, action.visibility, actor, origin);
     case 'reply': return work.reply(repo, id, action.text, actor, origin);
-    case 'escalate': return work.escalate(repo, id, action.reason, actor, origin);
+    case 'escalate': return work.escalate(repo, id, action.reason, actor, origin, action.customerMessage ?? '');
     case 'workaround': return work.provideWorkaround(repo, id, action.text, actor, origin);
     case 'close': return work.close(repo, id, action.resolution, actor, origin);
     case 'reopen': return work.reopen(repo, id, action.reason, actor, origin);

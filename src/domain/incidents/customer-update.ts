@@ -23,7 +23,7 @@ export async function customerUpdate(repo: IncidentRepository, input: CustomerUp
   let incident = await repo.get(input.incidentId);
   if (incident === null) throw new AppError('NOT_FOUND', `incident ${input.incidentId} not found`);
   if (input.reopen && incident.status === 'closed') {
-    const reopened = await reopen(repo, incident.id, 'reply from the customer', input.actor, origin);
+    const reopened = await reopen(repo, incident.id, '', input.actor, origin, 'customer-reply');
     incident = reopened.incident;
     events.push(...reopened.events);
   } else if (incident.status === 'pending_customer') {

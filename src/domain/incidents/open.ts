@@ -25,6 +25,8 @@ export interface OpenIncidentInput {
   linkedIncidentId: number | null;
   attachments: AttachmentInput[];
   attachmentLimitBytes: number;
+  /** The first mail's Thread-Index, when valid (outbound/thread-index.ts). */
+  threadIndex?: string | null;
   /** Colleagues of the same account to subscribe as well (e.g. in Cc). */
   alsoSubscribe: { contactId: number; email: string }[];
 }
@@ -52,6 +54,7 @@ export async function openIncident(repo: IncidentRepository, input: OpenIncident
     typeOfIssue: input.typeOfIssue, title: input.title.slice(0, 300) || '(no subject)', description: input.description,
     priority: input.priority, outage: input.outage, version: input.version, build: input.build, customerTicket: input.customerTicket,
     linkedIncidentId: input.linkedIncidentId, replySecret: randomBytes(24).toString('base64url'), rootMessageId: origin.messageId, openedAt: origin.at,
+    threadIndex: input.threadIndex ?? null,
   }, ref, {
     kind: 'email_in', visibility: 'customer', actor, body: input.description, originalText: input.originalText,
     messageId: origin.messageId, inboundId: origin.inboundId, at: origin.at,

@@ -80,7 +80,10 @@ export interface NewTimelineEvent {
 }
 
 /** A new incident before it has a number: the repository draws it and forms the reference. */
-export type NewIncident = Omit<Incident, 'id' | 'reference' | 'closedAt' | 'engineerId' | 'category' | 'urgency' | 'status'>;
+export type NewIncident = Omit<Incident, 'id' | 'reference' | 'closedAt' | 'engineerId' | 'category' | 'urgency' | 'status'> & {
+  /** Outlook's Thread-Index of the first mail, when it had a valid one: our mails extend it. */
+  threadIndex?: string | null;
+};
 
 export interface NewSubscriber {
   contactId: number | null;
@@ -123,10 +126,18 @@ export type DomainEvent =
   | (EventBase & { type: 'created'; files: StoredFile[] })
   | (EventBase & { type: 'updated'; text: string; files: StoredFile[] })
   | (EventBase & { type: 'note'; text: string; visibility: 'customer' | 'internal' })
-  | (EventBase & { type: 'escalated'; reason: string })
+  /** `reason` is internal (staff only); `customerMessage` is what staff chose to tell the customer. */
+  | (EventBase & { type: 'escalated'; reason: string; customerMessage: string })
   | (EventBase & { type: 'workaround'; text: string })
-  | (EventBase & { type: 'closed'; resolution: string })
-  | (EventBase & { type: 'reopened'; reason: string });
+  | (EventBase & { type: 'closed'; resolution: string; cause: CloseCause })
+  | (EventBase & { type: 'reopened'; reason: string; cause: ReopenCause });
+
+/**
+ * Why an incident closed or reopened: the mail says it in the recipient's language from
+ * this, never from a sentence written in code (the resolution or reason is staff's own text).
+ */
+export type CloseCause = { kind: 'staff' } | { kind: 'customer-request' } | { kind: 'no-answer'; days: number };
+export type ReopenCause = 'staff' | 'customer-reply';
 
 export const actorEmail = (a: Actor): string | null => (a.kind === 'system' ? null : a.email.toLowerCase());
 export const actorName = (a: Actor): string => a.name || (a.kind === 'system' ? 'Support' : a.email);

@@ -6,7 +6,7 @@
  */
 import { AppError } from '../../platform/errors.js';
 import { assertTransition } from './status.js';
-import type { Actor, DomainEvent, Incident, IncidentPatch, IncidentRepository, IncidentStatus, Level, Origin } from './types.js';
+import type { Actor, CloseCause, DomainEvent, Incident, IncidentPatch, IncidentRepository, IncidentStatus, Level, Origin, ReopenCause } from './types.js';
 
 export interface WorkResult {
   incident: Incident;
@@ -77,10 +77,18 @@ export async function reply(repo: IncidentRepository, id: number, text: string, 
   return { incident, events: [{ type: 'updated', incident, actor, origin, eventId, text, files: [] }] };
 }
 
-export async function escalate(repo: IncidentRepository, id: number, reason: string, actor: Actor, origin: Origin): Promise<WorkResult> {
+/**
+ * Escalation to R&D. The reason is an internal note, never mailed; the customer is told of
+ * the escalation in the template's words plus `customerMessage`, the one text staff write
+ * for them on purpose (kept on the customer-visible timeline).
+ */
+export async function escalate(repo: IncidentRepository, id: number, reason: string, actor: Actor, origin: Origin, customerMessage = ''): Promise<WorkResult> {
   const { incident, eventId } = await transition(repo, await load(repo, id), 'escalated', actor, origin);
-  if (reason !== '') await repo.addEvent({ incidentId: id, kind: 'note', visibility: 'internal', actor, body: reason, inboundId: origin.inboundId, at: origin.at });
-  return { incident, events: [{ type: 'escalated', incident, actor, origin, eventId, reason }] };
+  if (reason !== '') await repo.addEvent({ incidentId: id, kind: 'note', visibility: 'internal', actor, body: reason, inboundId: origin.inboundId, at: origin.at, data: { escalationReason: true } });
+  if (customerMessage !== '') {
+    await repo.addEvent({ incidentId: id, kind: 'note', visibility: 'customer', actor, body: customerMessage, inboundId: origin.inboundId, at: origin.at, data: { escalationMessage: true } });
+  }
+  return { incident, events: [{ type: 'escalated', incident, actor, origin, eventId, reason, customerMessage }] };
 }
 
 export async function provideWorkaround(repo: IncidentRepository, id: number, text: string, actor: Actor, origin: Origin): Promise<WorkResult> {
@@ -90,12 +98,13 @@ export async function provideWorkaround(repo: IncidentRepository, id: number, te
   return { incident, events: [{ type: 'workaround', incident, actor, origin, eventId, text }] };
 }
 
-export async function close(repo: IncidentRepository, id: number, resolution: string, actor: Actor, origin: Origin): Promise<WorkResult> {
+/** Closes; `resolution` is staff's (or the customer's) own text, `cause` says why in any language. */
+export async function close(repo: IncidentRepository, id: number, resolution: string, actor: Actor, origin: Origin, cause: CloseCause = { kind: 'staff' }): Promise<WorkResult> {
   const { incident, eventId } = await transition(repo, await load(repo, id), 'closed', actor, origin, { closedAt: origin.at });
-  return { incident, events: [{ type: 'closed', incident, actor, origin, eventId, resolution }] };
+  return { incident, events: [{ type: 'closed', incident, actor, origin, eventId, resolution, cause }] };
 }
 
-export async function reopen(repo: IncidentRepository, id: number, reason: string, actor: Actor, origin: Origin): Promise<WorkResult> {
+export async function reopen(repo: IncidentRepository, id: number, reason: string, actor: Actor, origin: Origin, cause: ReopenCause = 'staff'): Promise<WorkResult> {
   const { incident, eventId } = await transition(repo, await load(repo, id), 'reopened', actor, origin, { closedAt: null });
-  return { incident, events: [{ type: 'reopened', incident, actor, origin, eventId, reason }] };
+  return { incident, events: [{ type: 'reopened', incident, actor, origin, eventId, reason, cause }] };
 }

@@ -11,7 +11,8 @@ import type { Excerpt, ExcerptRun } from './port.js';
  */
 export function slugify(title: string, maxLength = 80): string {
   const ascii = title.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
-  const slug = ascii.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, maxLength).replace(/-+$/, '');
+  // Every run of other characters became one dash, so a single dash is all there is to trim.
+  const slug = ascii.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, maxLength).replace(/-$/, '');
   if (!slug) return 'article';
   return /[a-z]/.test(slug) ? slug : `article-${slug}`.slice(0, maxLength);
 }

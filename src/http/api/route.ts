@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { Knex } from 'knex';
+import type { RelayStatus } from '../../outbound/relay-gate.js';
 import type { Config } from '../../config/schema.js';
 import type { Actor, Role } from '../../domain/staff/actor.js';
 import type { Logger } from '../../platform/logger.js';
@@ -21,6 +22,8 @@ export interface ApiDeps {
   config: Readonly<Config>;
   /** Wakes the outbox worker after a route queued mail (absent when no worker runs here). */
   notify?: () => void;
+  /** The outbox worker's view of its relay, for /metrics; null when no worker runs here. */
+  relayStatus?: () => RelayStatus | null;
 }
 
 export interface HandlerContext<P, Q, B> {

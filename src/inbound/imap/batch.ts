@@ -52,10 +52,26 @@ export function senderKey(raw: Buffer): string {
   const head = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('latin1');
   const end = head.search(/\r?\n\r?\n/);
   const headers = (end < 0 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
-  const from = /^from:[ \t]*(.*)$/im.exec(headers)?.[1] ?? '';
-  const angle = /<([^>]*)>/.exec(from)?.[1];
-  const bare = /[^\s<>"(),;:]+@[^\s<>"(),;:]+/.exec(from)?.[0];
-  return (angle ?? bare ?? from).trim().toLowerCase();
+  const from = (/^from:(.*)$/im.exec(headers)?.[1] ?? '').replace(/^[ \t]+/, '');
+  return (angleAddress(from) ?? bareAddress(from) ?? from).trim().toLowerCase();
+}
+
+/**
+ * What the first `<` and the first `>` after it enclose. Read with indexOf: a pattern such
+ * as `<([^>]*)>` is retried from every `<` of a header full of them, each try to its end.
+ */
+function angleAddress(from: string): string | undefined {
+  const open = from.indexOf('<');
+  const close = open === -1 ? -1 : from.indexOf('>', open + 1);
+  return close === -1 ? undefined : from.slice(open + 1, close);
+}
+
+/** The first token with an `@` inside it (not first, not last), split on what ends an address. */
+function bareAddress(from: string): string | undefined {
+  return from.split(/[\s<>"(),;:]+/).find((token) => {
+    const at = token.indexOf('@', 1);
+    return at !== -1 && at < token.length - 1;
+  });
 }
 
 /** The highest UID such that it and every earlier UID of the batch are finished. */

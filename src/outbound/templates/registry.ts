@@ -88,29 +88,66 @@ export interface DigestAccount {
   incidents: (IncidentLine & { product: string })[];
 }
 
+/** Why an incident closed and what a reply does afterwards, in the policy in force. */
+export interface ClosingFacts {
+  closedBy: 'staff' | 'customer-request' | 'no-answer';
+  /** With `no-answer`: the days the reminder waited. */
+  noAnswerDays?: number;
+  /** `reopen`: a reply always reopens. `new-after`: until `reopenUntil`, then a reply opens a linked incident. */
+  replyPolicy: 'reopen' | 'new-after';
+  reopenUntil?: Instant;
+}
+
+/** A closed incident a new one is linked to, and the policy that made it new. */
+export interface LinkedIncident {
+  reference: string;
+  title: string;
+  closedAt: Instant;
+  /** Days after closing during which a reply reopens. */
+  reopenDays: number;
+}
+
 export type NotifyLevel = 'all' | 'updates' | 'closure' | 'none';
 
 export interface TemplateData {
   'incident-created': IncidentBase & {
     product: string;
+    /** The closed incident a late reply was about: this new one is linked to it (closed-incident policy). */
+    linkedIncident?: LinkedIncident;
     /** At most three suggestions; the planner trims the list. */
     suggestions: KbSnippet[];
   };
   'update-received': IncidentBase & { receivedAt: Instant; attachmentNames: string[] };
   'incident-updated': IncidentBase & { status: string; updatedBy: string; at: Instant; message: string };
+  /**
+   * The customer-facing escalation notice. It never carries the internal reason: only the
+   * template's own words and `customerMessage`, which staff write for the customer on purpose.
+   */
   'incident-escalated': IncidentBase & {
     product: string;
     version?: string;
-    priority: string;
-    accountName: string;
-    escalatedBy: string;
     at: Instant;
-    reason: string;
-    description: string;
+    customerMessage?: string;
   };
   'workaround-provided': IncidentBase & { engineer: string; workaround: string };
-  'incident-closed': IncidentBase & { closedAt: Instant; resolution: string };
-  'incident-reopened': IncidentBase & { reopenedBy: string; at: Instant; reason?: string };
+  'incident-closed': IncidentBase & ClosingFacts & {
+    closedAt: Instant;
+    /** Staff's (or the customer's) own resolution text; empty when none was written. */
+    resolution: string;
+  };
+  /**
+   * An incident open again. `cause` says who reopened it; `yourReply` when the recipient's own
+   * reply did (the answer to that reply), `message` the reply others are told of.
+   */
+  'incident-reopened': IncidentBase & {
+    reopenedBy: string;
+    at: Instant;
+    cause: 'staff' | 'customer-reply';
+    reason?: string;
+    yourReply?: boolean;
+    message?: string;
+    attachmentNames?: string[];
+  };
   'journal-note': IncidentBase & { author: string; at: Instant; note: string };
   'contact-id': { contactId: string; contactName: string; accountName: string };
   'contact-id-unknown': { senderAddress: string; tscPhone: string };

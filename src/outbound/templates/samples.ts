@@ -16,11 +16,11 @@ const INCIDENT: IncidentDetails = {
   reference: 'INC-000123',
   title: 'Label printer stops after firmware update',
   product: 'LabelJet 4200',
-  status: 'in-progress',
+  status: 'open',
   openedAt: '2026-03-02T08:15:00Z',
   outage: true,
   engineer: 'Marc Lefèvre',
-  priority: 'P2',
+  priority: 'high',
   urgency: 'high',
   customerTicket: 'HD-88412',
   category: 'Hardware / printing',
@@ -45,7 +45,7 @@ export const SAMPLES: { [N in TemplateName]: TemplateData[N] } = {
   'update-received': { ...REF, receivedAt: '2026-03-02T09:40:00Z', attachmentNames: ['printer-log.txt', 'front-panel.jpg'] },
   'incident-updated': {
     ...REF,
-    status: 'awaiting-customer',
+    status: 'pending_customer',
     updatedBy: 'Marc Lefèvre',
     at: '2026-03-03T14:05:00Z',
     message: 'Thank you for the log.\nCould you tell us which firmware version was installed before the update?',
@@ -54,20 +54,19 @@ export const SAMPLES: { [N in TemplateName]: TemplateData[N] } = {
     ...REF,
     product: INCIDENT.product,
     version: '4.2',
-    priority: 'P2',
-    accountName: 'Transports Morel SA',
-    escalatedBy: 'Marc Lefèvre',
     at: '2026-03-04T10:00:00Z',
-    reason: 'Reproduced in the lab with firmware 4.2.1187: the print spooler crashes on labels wider than 100 mm.',
-    description: 'Since last night\'s update, the printer stops after the first label.\nRestarting it does not help.',
+    customerMessage: 'Our developers have reproduced the problem and are preparing a fix.',
   },
   'workaround-provided': {
     ...REF,
     engineer: 'Marc Lefèvre',
     workaround: '1. Open Settings > Media.\n2. Set the label width to 99 mm.\n3. Restart the print queue.',
   },
-  'incident-closed': { ...REF, closedAt: '2026-03-10T16:30:00Z', resolution: 'Fixed in firmware 4.2.1203, installed on your printers on 10 March.' },
-  'incident-reopened': { ...REF, reopenedBy: 'Claire Dubois', at: '2026-03-12T08:02:00Z', reason: 'The problem came back this morning on the second printer.' },
+  'incident-closed': {
+    ...REF, closedAt: '2026-03-10T16:30:00Z', resolution: 'Fixed in firmware 4.2.1203, installed on your printers on 10 March.',
+    closedBy: 'staff', replyPolicy: 'new-after', reopenUntil: '2026-03-24T16:30:00Z',
+  },
+  'incident-reopened': { ...REF, reopenedBy: 'Marc Lefèvre', at: '2026-03-12T08:02:00Z', cause: 'staff', reason: 'The problem came back this morning on the second printer.' },
   'journal-note': { ...REF, author: 'Marc Lefèvre', at: '2026-03-05T11:20:00Z', note: 'The fix is being tested and should be released next week.' },
   'contact-id': { contactId: 'C-204-7781', contactName: 'Claire Dubois', accountName: 'Transports Morel SA' },
   'contact-id-unknown': { senderAddress: 'claire.dubois@gmail.example', tscPhone: '+33 1 84 88 00 00' },
@@ -96,8 +95,8 @@ export const SAMPLES: { [N in TemplateName]: TemplateData[N] } = {
       {
         product: 'LabelJet 4200',
         incidents: [
-          { reference: 'INC-000123', title: INCIDENT.title, status: 'in-progress', openedAt: '2026-03-02T08:15:00Z' },
-          { reference: 'INC-000131', title: 'Blurred barcodes on thermal labels', status: 'awaiting-customer', openedAt: '2026-03-06T13:45:00Z' },
+          { reference: 'INC-000123', title: INCIDENT.title, status: 'open', openedAt: '2026-03-02T08:15:00Z' },
+          { reference: 'INC-000131', title: 'Blurred barcodes on thermal labels', status: 'pending_customer', openedAt: '2026-03-06T13:45:00Z' },
         ],
       },
       { product: 'RouteMaster Fleet', incidents: [{ reference: 'INC-000140', title: 'Route export to CSV is empty', status: 'new', openedAt: '2026-03-09T07:30:00Z' }] },
@@ -121,7 +120,7 @@ export const SAMPLES: { [N in TemplateName]: TemplateData[N] } = {
       { model: 'LabelJet 4200', serial: 'LJ42-00981', location: 'Lyon warehouse, dock 3' },
       { model: 'LabelJet 4200', serial: 'LJ42-01022' },
     ],
-    openIncidents: [{ reference: 'INC-000123', title: INCIDENT.title, status: 'in-progress', openedAt: '2026-03-02T08:15:00Z' }],
+    openIncidents: [{ reference: 'INC-000123', title: INCIDENT.title, status: 'open', openedAt: '2026-03-02T08:15:00Z' }],
   },
   'subscription-changed': { ...REF, level: 'closure' },
   'kb-results': {
@@ -174,17 +173,41 @@ export const SAMPLES: { [N in TemplateName]: TemplateData[N] } = {
       {
         accountName: 'Transports Morel SA',
         incidents: [
-          { reference: 'INC-000123', title: INCIDENT.title, status: 'in-progress', product: 'LabelJet 4200', openedAt: '2026-03-02T08:15:00Z' },
+          { reference: 'INC-000123', title: INCIDENT.title, status: 'open', product: 'LabelJet 4200', openedAt: '2026-03-02T08:15:00Z' },
           { reference: 'INC-000140', title: 'Route export to CSV is empty', status: 'new', product: 'RouteMaster Fleet', openedAt: '2026-03-09T07:30:00Z' },
         ],
       },
       {
         accountName: 'Vins Garnier & Fils',
-        incidents: [{ reference: 'INC-000138', title: 'Scanner <ScanPad> & dock not paired', status: 'awaiting-customer', product: 'ScanPad 300', openedAt: '2026-03-08T10:00:00Z' }],
+        incidents: [{ reference: 'INC-000138', title: 'Scanner <ScanPad> & dock not paired', status: 'pending_customer', product: 'ScanPad 300', openedAt: '2026-03-08T10:00:00Z' }],
       },
     ],
   },
 };
+
+/**
+ * Other branches of templates whose wording depends on their data (who closed, the reply
+ * policy, a reopening by the recipient's own reply, a linked incident): rendered by the
+ * locale tests and previews beside SAMPLES, so every sentence a recipient can get is seen.
+ */
+export const VARIANTS: { [N in TemplateName]?: TemplateData[N][] } = {
+  'incident-created': [{ ...SAMPLES['incident-created'], suggestions: [], linkedIncident: { reference: 'INC-000098', title: 'Label printer stops', closedAt: '2026-01-20T10:00:00Z', reopenDays: 14 } }],
+  'incident-escalated': [{ ...REF, product: INCIDENT.product, at: '2026-03-04T10:00:00Z' }],
+  'incident-closed': [
+    { ...REF, closedAt: '2026-03-10T16:30:00Z', resolution: '', closedBy: 'customer-request', replyPolicy: 'reopen' },
+    { ...REF, closedAt: '2026-03-10T16:30:00Z', resolution: '', closedBy: 'no-answer', noAnswerDays: 7, replyPolicy: 'new-after', reopenUntil: '2026-03-10T16:30:00Z' },
+  ],
+  'incident-reopened': [
+    { ...REF, reopenedBy: 'Claire Dubois', at: '2026-03-12T08:02:00Z', cause: 'customer-reply', yourReply: true, attachmentNames: ['printer-log.txt'] },
+    { ...REF, reopenedBy: 'Claire Dubois', at: '2026-03-12T08:02:00Z', cause: 'customer-reply', message: 'The problem came back this morning on the second printer.', attachmentNames: [] },
+  ],
+};
+
+/** Every sample of `name`: the main one, then its variants. */
+export function samplesOf<N extends TemplateName>(name: N): (CommonData & TemplateData[N])[] {
+  const variants = (VARIANTS[name] ?? []) as TemplateData[N][];
+  return [SAMPLES[name], ...variants].map((d) => ({ ...SAMPLE_COMMON, ...d }));
+}
 
 /** The full data `render` takes for one template: common data plus its sample. */
 export function sampleData<N extends TemplateName>(name: N): CommonData & TemplateData[N] {

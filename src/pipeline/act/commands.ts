@@ -7,6 +7,7 @@ import { close } from '../../domain/incidents/work.js';
 import type { NotifyOptions } from '../../rules/text/commands.js';
 import type { CustomerCommand } from '../../rules/decision.js';
 import { coveredProducts } from '../../rules/entitlement.js';
+import { closingFacts } from '../../outbound/closing.js';
 import { planNotifications } from '../../outbound/planner.js';
 import type { NotifyLevel } from '../../outbound/templates/registry.js';
 import { customerHistory, hardwareOf, incidentDetails, openIncidentsByProduct } from '../../store/incident-views.js';
@@ -40,7 +41,8 @@ async function actKb(ctx: ActContext, cmd: Extract<CustomerCommand, { name: 'kb'
     }
     case 'index': {
       const index = await ctx.kb.index(ctx.trx, { productIds, perList: 5 });
-      const categories = index.map((p) => ({
+      // A product without a published article would show as a heading over empty lists.
+      const categories = index.filter((p) => p.mostViewed.length + p.recent.length > 0).map((p) => ({
         name: p.productName,
         mostViewed: p.mostViewed.map((m) => ({ id: String(m.id), title: m.title, snippet: '' })),
         recent: p.recent.map((r) => ({ id: String(r.id), title: r.title, snippet: '' })),
@@ -82,9 +84,12 @@ export async function actCustomerCommand(ctx: ActContext, cmd: CustomerCommand):
       return incident.id;
     }
     case 'close': {
-      const { incident, events } = await close(repo, cmd.incidentId, ctx.facts.visibleText.split('\n').slice(1).join('\n').trim() || 'Closed at the customer’s request.', senderActor(ctx.facts), ctx.origin);
+      const cause = { kind: 'customer-request' } as const;
+      const { incident, events } = await close(repo, cmd.incidentId, ctx.facts.visibleText.split('\n').slice(1).join('\n').trim(), senderActor(ctx.facts), ctx.origin, cause);
       await planNotifications(ctx.trx, ctx.config, events);
-      await answer(ctx, 'incident-closed', { reference: incident.reference, title: incident.title, closedAt: ctx.origin.at, resolution: 'Closed at your request.' }, { incidentId: incident.id });
+      await answer(ctx, 'incident-closed', {
+        reference: incident.reference, title: incident.title, closedAt: ctx.origin.at, resolution: '', ...closingFacts(cause, ctx.origin.at, ctx.config.rules.closedIncident),
+      }, { incidentId: incident.id });
       return incident.id;
     }
     case 'notify': {

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../../config/schema.js';
 import type { KnowledgeBase } from '../../domain/kb/port.js';
 import type { Actor, Origin } from '../../domain/incidents/types.js';
+import { mailLanguage } from '../../mail/language.js';
 import type { ParsedMessage } from '../../mail/types.js';
 import { dedupeKey, queueMail, type QueueRequest } from '../../outbound/queue.js';
 import type { TemplateData, TemplateName } from '../../outbound/templates/registry.js';
@@ -53,6 +54,16 @@ function senderRecipient(facts: Facts): Recipient | null {
   return { email: c.email, name: c.name, locale: c.locale, timeZone: c.timeZone, contactId: c.id };
 }
 
+/**
+ * A sender with no contact has no stored locale: answer in the language their mail is
+ * written in (Content-Language, else its words), else the default.
+ */
+function inTheirLanguage(ctx: ActContext, to: Recipient): Recipient {
+  if (to.contactId !== null) return to;
+  const language = mailLanguage(ctx.message);
+  return language === null ? to : { ...to, locale: language };
+}
+
 export interface AnswerOptions {
   incidentId?: number | null;
   /** Kept for callers' readability: every answer counts against the hourly budget. */
@@ -92,7 +103,7 @@ export async function answerRow<N extends TemplateName>(ctx: ActContext, templat
     ctx.log.info({ msg: 'automatic answer suppressed by the hourly limit', inbound: ctx.origin.inboundId, template, limit: ctx.config.limits.autoRepliesPerAddressPerHour });
     return null;
   }
-  const to = senderRecipient(ctx.facts) ?? (await recipientOf(ctx, email));
+  const to = senderRecipient(ctx.facts) ?? inTheirLanguage(ctx, await recipientOf(ctx, email));
   const id = ctx.message.messageId;
   const threading = id === null ? {} : { inReplyTo: id, references: [...ctx.message.references.filter((r) => r !== id), id] };
   return {

@@ -5,11 +5,12 @@
  */
 import { customerUpdate } from '../../domain/incidents/customer-update.js';
 import { openIncident } from '../../domain/incidents/open.js';
-import type { DomainEvent, Incident, Level, StoredFile } from '../../domain/incidents/types.js';
+import { actorName, type DomainEvent, type Incident, type Level, type StoredFile } from '../../domain/incidents/types.js';
 import { textToRecord } from '../../mail/quotes.js';
 import { planNotificationRows, type AudienceAhead } from '../../outbound/planner.js';
+import { parseThreadIndex } from '../../outbound/thread-index.js';
 import { queueMails, type QueueRequest } from '../../outbound/queue.js';
-import type { KbSnippet, TemplateName } from '../../outbound/templates/registry.js';
+import type { KbSnippet, LinkedIncident, TemplateName } from '../../outbound/templates/registry.js';
 import type { ProductFact } from '../../rules/facts.js';
 import { keywordHint, withoutFieldLines } from '../../rules/text/fields.js';
 import { contactsByEmails } from '../../store/identity.js';
@@ -74,6 +75,14 @@ async function suggestions(ctx: ActContext, incident: Incident, productId: numbe
   }
 }
 
+/** The closed incident a late reply named, as the new incident's confirmation explains it. */
+async function linkedIncident(ctx: ActContext, linkedIncidentId: number | null): Promise<{ linkedIncident?: LinkedIncident }> {
+  if (linkedIncidentId === null) return {};
+  const closed = await incidentRepository(ctx.trx).get(linkedIncidentId);
+  if (closed === null) return {};
+  return { linkedIncident: { reference: closed.reference, title: closed.title, closedAt: closed.closedAt ?? ctx.origin.at, reopenDays: ctx.config.rules.closedIncident.days } };
+}
+
 export async function actNewIncident(ctx: ActContext, product: ProductFact, linkedIncidentId: number | null): Promise<number> {
   const s = ctx.facts.sender;
   const contact = s.contact;
@@ -90,10 +99,13 @@ export async function actNewIncident(ctx: ActContext, product: ProductFact, link
     version: f.version ?? null, build: f.build ?? null, customerTicket: f.customerTicket ?? null, linkedIncidentId,
     attachments: ctx.message.attachments, attachmentLimitBytes: ctx.config.limits.attachmentBytes,
     alsoSubscribe: await colleaguesInCc(ctx, contact.accountId, contact.email),
+    threadIndex: parseThreadIndex(ctx.message.headers.get('thread-index')?.[0])?.toString('base64') ?? null,
   }, ctx.origin, ctx.config.reference);
   const created = events.find((e) => e.type === 'created');
   await queueAll(ctx, [
-    await answerRow(ctx, 'incident-created', { reference: incident.reference, title: incident.title, product: product.name, suggestions: await suggestions(ctx, incident, product.id) }, { incidentId: incident.id }),
+    await answerRow(ctx, 'incident-created', {
+      reference: incident.reference, title: incident.title, product: product.name, suggestions: await suggestions(ctx, incident, product.id), ...(await linkedIncident(ctx, linkedIncidentId)),
+    }, { incidentId: incident.id }),
     created?.type === 'created' ? await filesTooLarge(ctx, created.files, incident) : null,
   ], events, ctx.reportAudience ? { ...ctx.reportAudience, productId: product.id, product: product.name } : undefined);
   return incident.id;
@@ -106,9 +118,13 @@ export async function actUpdate(ctx: ActContext, incidentId: number, reopen: boo
   }, ctx.origin);
   const updated = events.find((e) => e.type === 'updated');
   const files = updated?.type === 'updated' ? updated.files : [];
-  await queueAll(ctx, [
-    await answerRow(ctx, 'update-received', { reference: incident.reference, title: incident.title, receivedAt: ctx.origin.at, attachmentNames: files.map((f) => f.name) }, { incidentId }),
-    await filesTooLarge(ctx, files, incident),
-  ], events);
+  const attachmentNames = files.map((f) => f.name);
+  const base = { reference: incident.reference, title: incident.title };
+  // A reply that reopened a closed incident says so: "update received" alone would hide it.
+  const reopened = events.some((e) => e.type === 'reopened');
+  const receipt = reopened
+    ? await answerRow(ctx, 'incident-reopened', { ...base, reopenedBy: actorName(senderActor(ctx.facts)), at: ctx.origin.at, cause: 'customer-reply', yourReply: true, attachmentNames }, { incidentId })
+    : await answerRow(ctx, 'update-received', { ...base, receivedAt: ctx.origin.at, attachmentNames }, { incidentId });
+  await queueAll(ctx, [receipt, await filesTooLarge(ctx, files, incident)], events);
   return incident.id;
 }

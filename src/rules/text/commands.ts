@@ -141,7 +141,8 @@ function parseVerb(verb: CommandVerb, word: string, args: string, refPattern: Re
 
 /** One line (a subject without prefixes, or a body's first line) as a customer command. */
 function parseLine(line: string, refPattern: RegExp): Parsed | null {
-  const text = line.trim().replace(/[.!]+$/, '').trim();
+  // Lookbehind: only the start of a run of dots is tried, so a long run costs its length once.
+  const text = line.trim().replace(/(?<![.!])[.!]+$/, '').trim();
   const m = /^([\p{L}?]+)(?:\s(.*))?$/u.exec(text);
   if (m === null) return null;
   const word = m[1] ?? '';
@@ -171,7 +172,7 @@ export function parseCustomerCommand(subjectBase: string, firstLine: string, vis
 
 /** An engineer's `#command` on the first line; null means a plain reply to the customer. */
 export function parseEngineerCommand(firstLine: string): EngineerCommandRequest | null {
-  const m = /^#([a-z-]+)(?:\s(.*))?$/i.exec(firstLine.trim());
+  const m = /^#([a-z-]+)(?:\s+(\S.*)?)?$/i.exec(firstLine.trim());
   if (m === null) return null;
   const word = (m[1] ?? '').toLowerCase();
   const args = (m[2] ?? '').trim();

@@ -26,7 +26,7 @@ const YES = new Set(['yes', 'y', 'true', 'oui', 'o', '1']);
 
 /** A `Label: value` line split at its first colon (ASCII or full-width), or null. */
 function fieldLine(line: string): { label: string; value: string } | null {
-  const colon = line.search(/[:：]/);
+  const colon = line.slice(0, 200).search(/[:：]/);
   if (colon < 0) return null;
   const label = line.slice(0, colon).replace(/\*/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
   if (label.length < 2 || label.length > 30 || !/^[\p{L} ]+$/u.test(label)) return null;

@@ -97,7 +97,7 @@ describe('one-click unsubscribe', () => {
     expect((await worker.runOnce()).sent).toBe(1);
     const [mail] = await sink.waitFor(1);
     const line = mail?.parsed.headerLines.find((l) => l.key === 'list-unsubscribe')?.line ?? '';
-    const url = /<([^>]+)>/.exec(line.replace(/\r?\n[ \t]+/g, ''))?.[1] ?? '';
+    const url = /<([^<>]+)>/.exec(line.replace(/\r?\n[ \t]+/g, ''))?.[1] ?? '';
     expect(url.startsWith(`${base}/unsubscribe?t=`)).toBe(true);
 
     const page = await fetch(url);

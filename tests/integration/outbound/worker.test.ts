@@ -7,6 +7,7 @@ import type { Config } from '../../../src/config/schema.js';
 import { parseReturnPath } from '../../../src/mail/verp.js';
 import { parseReplyAddress, verifyReplyTag } from '../../../src/mail/reply-address.js';
 import { fixedClock } from '../../../src/platform/clock.js';
+import { createOwnerLock } from '../../../src/outbound/owner-lock.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { enqueueMail, type Enqueued, type OutboxMail } from '../../../src/outbound/outbox.js';
 import { claimDueRows } from '../../../src/outbound/outbox-store.js';
@@ -312,15 +313,28 @@ describe('outbox worker exactly once', () => {
 });
 
 describe('outbox worker leases and stopping', () => {
-  it('sends the row of a worker that died after claiming it, once its lease runs out', async () => {
+  it('takes over at once the row of a worker that died after claiming it (its owner lock is gone)', async () => {
     const queued = await enqueue(mail('sub@customer.example'));
     const claim = await claimDueRows(db, { owner: 'crashed-worker', now: clock.now(), leaseMs: 60_000, limit: 10 });
     expect(claim.rows.map((r) => r.id)).toEqual([queued.id]);
-    const w = worker();
-    expect((await w.runOnce()).sent).toBe(0);
-    clock.advance(60_000);
-    expect((await w.runOnce()).sent).toBe(1);
+    expect((await worker().runOnce()).sent).toBe(1);
     expect(await row(queued.id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('leaves the row of a live worker alone until its lease runs out', async () => {
+    const queued = await enqueue(mail('sub@customer.example'));
+    const alive = createOwnerLock({ db, owner: 'alive-worker', log });
+    expect(await alive.ensure()).toBe(true);
+    try {
+      await claimDueRows(db, { owner: 'alive-worker', now: clock.now(), leaseMs: 60_000, limit: 10 });
+      const w = worker();
+      expect((await w.runOnce()).sent).toBe(0);
+      clock.advance(60_000);
+      expect((await w.runOnce()).sent).toBe(1);
+      expect(await row(queued.id)).toMatchObject({ status: 'sent', attempts: 2 });
+    } finally {
+      await alive.release();
+    }
   });
 
   it('stop() waits for the send in flight and records it', async () => {

@@ -180,7 +180,8 @@ describe('staff review held mail in the API and the CLI and release it', () => {
     expect(await db('inbound_messages').where({ id: row?.id ?? 0 }).first('status')).toEqual({ status: 'quarantined' });
   });
 
-  it('the CLI lists held mail and releases it as the user named by --as', async () => {
+  // Four child processes (tsx) in turn: a loaded machine needs more than the default timeout.
+  it('the CLI lists held mail and releases it as the user named by --as', { timeout: 240_000 }, async () => {
     const out = await deliver(ingest, { 'Authentication-Results': FAIL, Subject: `Re: [${incident.reference}] cli` }, 'Released on the command line.\r\n');
     const list = await runCli(t.url, ['quarantine', 'list', '--json']);
     expect(list.code, list.stderr).toBe(0);

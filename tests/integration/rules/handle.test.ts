@@ -106,6 +106,30 @@ describe('handleMessage on PostgreSQL', () => {
     expect(rows.map((x) => [x.template, x.to_address, x.data.tscPhone])).toEqual([['unknown-sender', 'newbie@elsewhere.example', '+1 800 555 0100']]);
   });
 
+  it('a new incident keeps the valid Thread-Index of its first mail, and only a valid one', async () => {
+    const index = Buffer.concat([Buffer.from([1, 1, 0xdc, 0xaa, 0x4a, 0x7e]), Buffer.alloc(16, 7), Buffer.alloc(5, 3)]).toString('base64');
+    const good = await handle(db, makeMessage({ subject: 'Telrex recorder stops', text: 'It stops.', headers: { 'thread-index': [index] } }));
+    const bad = await handle(db, makeMessage({ subject: 'Telrex recorder stops again', text: 'It stops.', headers: { 'thread-index': ['bm90IGFuIGluZGV4'] } }));
+    const stored = async (id: number | null | undefined) => ((await db('incidents').where({ id: id ?? 0 }).first('thread_index')) as { thread_index: string | null }).thread_index;
+    expect(await stored(good.incidentId)).toBe(index);
+    expect(await stored(bad.incidentId)).toBeNull();
+  });
+
+  it('a stranger is refused in the language of their mail: Content-Language, then the words, else the default', async () => {
+    const before = await lastOutboxId(db);
+    await handle(db, makeMessage({ from: 'inconnu@ailleurs.example', subject: 'Problème avec Telrex', text: "Bonjour,\nnotre enregistreur ne démarre plus depuis ce matin. Pouvez-vous nous aider ?\nCordialement" }));
+    await handle(db, makeMessage({ from: 'stranger2@elsewhere.example', subject: 'Telrex', text: 'Ok', headers: { 'content-language': ['fr-CA'] } }));
+    await handle(db, makeMessage({ from: 'stranger3@elsewhere.example', subject: 'Telrex', text: 'Ok' }));
+    await handle(db, makeMessage({ from: 'stranger4@elsewhere.example', subject: 'Telrex stops', text: 'Hello, the recorder does not start since this morning. Can you help us?' }));
+    const rows = (await db('outbox').where('id', '>', before).orderBy('id').select('template', 'to_address', 'locale')) as { template: string; to_address: string; locale: string }[];
+    expect(rows.map((r) => [r.template, r.to_address, r.locale])).toEqual([
+      ['unknown-sender', 'inconnu@ailleurs.example', 'fr'],
+      ['unknown-sender', 'stranger2@elsewhere.example', 'fr'],
+      ['unknown-sender', 'stranger3@elsewhere.example', 'en'],
+      ['unknown-sender', 'stranger4@elsewhere.example', 'en'],
+    ]);
+  });
+
   it('a Contact ID request is answered with the ID when known, with the phone otherwise', async () => {
     const before = await lastOutboxId(db);
     await handle(db, makeMessage({ from: 'martine@dougsdogs.example', subject: 'Quel est mon identifiant de contact ?' }));

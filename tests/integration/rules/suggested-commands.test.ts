@@ -82,9 +82,9 @@ async function expectPromised(rows: OutboxRow[], command: string): Promise<Outbo
 }
 
 describe.each([
-  ['en', 'doug@dougsdogs.example', 'help'],
-  ['fr', 'martine@dougsdogs.example', 'aide'],
-])('suggested commands in %s', (_locale, from, help) => {
+  ['en', 'doug@dougsdogs.example', 'help', 'notify updated closed'],
+  ['fr', 'martine@dougsdogs.example', 'aide', 'notifier mis à jour fermé'],
+])('suggested commands in %s', (_locale, from, help, readmeNotify) => {
   let incident: Incident;
 
   beforeAll(async () => {
@@ -124,6 +124,14 @@ describe.each([
       expect(more.some((c) => / article | INC-/.test(c))).toBe(true);
       for (const command of more) await expectPromised(await answerTo(command), command);
     }
+  });
+
+  it("README's subject form, the command then the reference, changes the subscription", async () => {
+    const rows = await send(from, `${readmeNotify} [${incident.reference}]`);
+    expect(rows.map((r) => r.template)).toEqual(['subscription-changed']);
+    expect(rows[0]?.data).toMatchObject({ reference: incident.reference, level: 'updates' });
+    const sub = (await db('subscriptions').join('incidents', 'incidents.id', 'subscriptions.incident_id').where({ 'incidents.reference': incident.reference, email: from }).first('on_updated', 'on_escalated', 'on_workaround', 'on_closed')) as Record<string, boolean>;
+    expect(sub).toEqual({ on_updated: true, on_escalated: false, on_workaround: false, on_closed: true });
   });
 
   it('kb search results each end with the command that fetches the whole article', async () => {

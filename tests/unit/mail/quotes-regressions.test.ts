@@ -77,6 +77,33 @@ describe('attributions naming a third party never stay on the timeline', () => {
   });
 });
 
+describe('attributions in the languages of our customers, on one line or wrapped before the address', () => {
+  const attributions = [
+    'On Fri, Apr 28, 2017 at 11:53 AM Max Mustermann <max@beispiel.example> wrote:',
+    'Max Mustermann <max@beispiel.example> wrote on Fri, 28 Apr 2017 11:53:',
+    'Am Fr., 28. Apr. 2017 um 11:53 Uhr schrieb Max Mustermann <max@beispiel.example>:',
+    'Le ven. 28 avr. 2017 à 11:53, Max <max@beispiel.example> a écrit :',
+    'El vie., 28 abr. 2017 a las 11:53, Max (<max@beispiel.example>) escribió:',
+    'Il giorno ven 28 apr 2017 alle ore 11:53 Max <max@beispiel.example> ha scritto:',
+    'Em sex., 28 de abr. de 2017 às 11:53, Max <max@beispiel.example> escreveu:',
+    'Op vr 28 apr. 2017 om 11:53 schreef Max <max@beispiel.example>:',
+    'fre 28 apr. 2017 kl 11:53 skrev Max <max@beispiel.example>:',
+    'pt., 28 kwi 2017 o 11:53 Max <max@beispiel.example> napisał(a):',
+    'Dne 28. 4. 2017 v 11:53 Max Mustermann <max@beispiel.example> napsal(a):',
+    'Max Mustermann <max@beispiel.example> ezt írta (időpont: 2017. ápr. 28., P, 11:53):',
+    'пт, 28 апр. 2017 г. в 11:53, Max <max@beispiel.example>:',
+    '28.04.2017 11:53, Max Mustermann пишет:',
+    'Max <max@beispiel.example>, 28 Nis 2017 Cum, 11:53 tarihinde şunu yazdı:',
+    '2017年4月28日(金) 11:53 Max <max@beispiel.example>:',
+    'Max <max@beispiel.example> 于2017年4月28日周五 上午11:53写道：',
+    '2017년 4월 28일 (금) 오전 11:53, Max <max@beispiel.example>님이 작성:',
+  ];
+  it.each(attributions.flatMap((a) => [[a, a], [a.replace(' <max', '\n<max').replace(' (<max', '\n(<max'), a]]))('%s', (attribution) => {
+    const result = stripQuoted(`Danke, 2 Fragen noch.\n\n${attribution}\n> alt\n`);
+    expect(result.visible).toBe('Danke, 2 Fragen noch.');
+  });
+});
+
 describe('a forward without text of the sender’s own', () => {
   const forwarded = 'From: Recorder Alerts <alerts@vendor.example>\nDate: Tue, 2 Jan 2024 10:00\nSubject: Recorder 12 stopped\n\nRecorder 12 stopped at 10:42.';
 
@@ -109,5 +136,14 @@ describe('textToRecord', () => {
     expect(stripQuoted(text).visible).toBe('');
     expect(textToRecord(stripQuoted(text).visible, text)).toBe(text.trim());
     expect(textToRecord('Thanks!', text)).toBe('Thanks!');
+  });
+});
+
+describe('very long bodies', () => {
+  it('a quote of 300,000 lines with nothing above it does not overflow the stack', () => {
+    const text = `${'> an old line\n'.repeat(300_000)}My answer at the bottom.\n`;
+    const result = stripQuoted(text);
+    expect(result.visible).toBe('My answer at the bottom.');
+    expect(result.quoted.split('\n')).toHaveLength(300_000);
   });
 });

@@ -17,7 +17,7 @@ function input(overrides: Partial<HeaderInput> = {}): HeaderInput {
     incidentStatus: 'in-progress',
     loopHeader: 'X-Casemail-Loop',
     instanceId: 'casemail-prod-1',
-    subjectTopic: 'Label printer stops after firmware update',
+    threadTopic: 'Label printer stops after firmware update',
     ...overrides,
   };
 }
@@ -84,14 +84,17 @@ describe('buildHeaders', () => {
   it('strips CR/LF from every header value', () => {
     const { headers } = buildHeaders(
       input({
-        subjectTopic: 'Printer\r\nBcc: victim@example.com',
+        threadTopic: 'Printer\r\nBcc: victim@example.com',
         incidentStatus: 'open\nX-Evil: 1',
         unsubscribeUrl: 'https://x.example/u\r\nBcc: v@example.com',
         replyAddress: 'a@b.example\r\nCc: v@example.com',
       }),
     );
-    for (const value of Object.values(headers)) expect(value).not.toMatch(/[\r\n]/);
-    expect(headers['Thread-Topic']).toBe('Printer Bcc: victim@example.com');
+    const { 'Thread-Topic': topic, ...others } = headers;
+    for (const value of Object.values(others)) expect(value).not.toMatch(/[\r\n]/);
+    // Thread-Topic comes folded: every line break is followed by the space that continues it.
+    expect(topic?.replace(/\r\n /g, ' ')).toBe('Printer Bcc: victim@example.com');
+    expect(topic?.replace(/\r\n /g, '')).not.toMatch(/[\r\n]/);
   });
 
   it('rejects a loop header name that is not a header name', () => {

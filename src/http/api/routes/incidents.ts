@@ -84,8 +84,10 @@ export const incidentRoutes: ApiRoute[] = [
     (b) => ({ kind: 'note', text: b.text, visibility: b.internal === true ? 'internal' : 'customer' }), 201),
   actionRoute('replies', 'Reply to the customer: mailed to the subscribers who chose updates', z.object({ text: text.min(1) }),
     (b) => ({ kind: 'reply', text: b.text }), 201),
-  actionRoute('escalate', 'Escalate to R&D', reasonBody, (b) => ({ kind: 'escalate', reason: b.reason ?? '' })),
+  actionRoute('escalate', 'Escalate to R&D: `reason` stays internal (never mailed); `customerMessage` is added to the customers\' escalation mail',
+    z.object({ reason: text.optional(), customerMessage: text.optional() }).default({}),
+    (b) => ({ kind: 'escalate', reason: b.reason ?? '', ...(b.customerMessage === undefined ? {} : { customerMessage: b.customerMessage }) })),
   actionRoute('workaround', 'Provide a workaround', z.object({ text: text.min(1) }), (b) => ({ kind: 'workaround', text: b.text })),
-  actionRoute('close', 'Close the incident', resolutionBody, (b) => ({ kind: 'close', resolution: b.resolution ?? '' })),
-  actionRoute('reopen', 'Reopen a closed incident', reasonBody, (b) => ({ kind: 'reopen', reason: b.reason ?? '' })),
+  actionRoute('close', 'Close the incident; the resolution is mailed to the subscribers', resolutionBody, (b) => ({ kind: 'close', resolution: b.resolution ?? '' })),
+  actionRoute('reopen', 'Reopen a closed incident; the reason is mailed to the subscribers', reasonBody, (b) => ({ kind: 'reopen', reason: b.reason ?? '' })),
 ];
