@@ -18,6 +18,7 @@ import {
   meetsExpectation,
 } from './corpus/collect.js';
 import { CORPUS_SCREEN_CONTEXT } from './corpus/context.js';
+import { reportNotices } from './corpus/bounce-report.js';
 import { reportReplies } from './corpus/replies.js';
 import { reportRuns } from './corpus/runs-report.js';
 
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nparse failures overall: ${failures}`);
   reportReplies(corpusDir);
+  await reportNotices(corpusDir);
 }
 
 await main();

@@ -2,6 +2,7 @@
 /** The `casemail` command line: one file per command group, registered here. */
 import { Command } from 'commander';
 import { registerAccountCommands } from './accounts.js';
+import { registerBounceCommands } from './bounces.js';
 import { registerCatalogCommands } from './catalog.js';
 import { registerContactCommands } from './contacts.js';
 import { reportFatal, type GlobalOptions } from './context.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerQuarantineCommands(program, globals);
   registerTemplateCommands(program, globals);
   registerOutboxCommands(program, globals);
+  registerBounceCommands(program, globals);
   return program;
 }
 

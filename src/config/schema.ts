@@ -160,7 +160,19 @@ export const configSchema = z.object({
       attachmentBytes: int(1).default(10 * 1024 * 1024),
       maxMessageBytes: int(1024).default(40 * 1024 * 1024),
       parseTimeMs: int(100).default(5000),
-      autoRepliesPerAddressPerHour: int(0).default(5),
+      /** Every automatic answer to one sender (receipts, confirmations, command answers, refusals). */
+      autoRepliesPerAddressPerHour: int(0).default(10),
+      /** A reply to our automatic answer within this many seconds is a machine's, not a person's. */
+      fastReplySeconds: int(1, 3600).default(60),
+    })
+    .prefault({}),
+  bounces: z
+    .object({
+      /** Send each mail with its own signed return path (`support+b-<outbox id>-<mac>@domain`). */
+      verp: bool.default(true),
+      /** Soft bounces (full mailbox, spam filter, policy, size) in softDays before an address is stopped. */
+      softLimit: int(1, 1000).default(3),
+      softDays: int(1, 365).default(7),
     })
     .prefault({}),
   ingest: z

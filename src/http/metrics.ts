@@ -62,6 +62,14 @@ export function metricFamilies(m: MetricsSnapshot, relay: RelayStatus | null = n
     { name: 'casemail_outbox_retrying', type: 'gauge', help: 'Pending outbox rows that failed at least once.', samples: [{ value: m.outboxRetrying }] },
     { name: 'casemail_delivery_failures', type: 'gauge', help: 'Outbox rows whose delivery failed permanently.', samples: [{ value: failed }] },
     {
+      name: 'casemail_bouncing_addresses', type: 'gauge', help: 'Addresses we no longer mail, by why: a hard bounce, or repeated soft bounces.',
+      samples: ['hard', 'soft'].map((kind) => ({ labels: { kind }, value: m.stoppedAddresses.find((s) => s.kind === kind)?.count ?? 0 })),
+    },
+    {
+      name: 'casemail_bounces_recent', type: 'gauge', help: 'Bounces of the last 7 days not cleared since, by severity (hard, soft, delay).',
+      samples: ['hard', 'soft', 'delay'].map((severity) => ({ labels: { severity }, value: m.recentBounces.find((s) => s.severity === severity)?.count ?? 0 })),
+    },
+    {
       name: 'casemail_mailbox_cursor_age_seconds', type: 'gauge', help: 'Seconds since each mailbox cursor last moved (mailbox lag).',
       samples: m.mailboxes.map((c) => ({ labels: { mailbox: c.mailbox }, value: c.secondsSinceUpdate })),
     },

@@ -36,9 +36,23 @@ function withoutType(value: string): string {
 }
 
 function toRecipient(fields: Fields): DeliveryRecipient | null {
-  const raw = fields.get('final-recipient') ?? fields.get('original-recipient');
-  if (raw === undefined) return null;
-  const recipient = withoutType(raw).replace(/^<|>$/g, '').toLowerCase();
+  const address = (name: string): string | null => {
+    const raw = fields.get(name);
+    return raw === undefined ? null : withoutType(raw).replace(/^<|>$/g, '').toLowerCase();
+  };
+  // Some MTAs put an internal route in Final-Recipient (`@host:user@ims_daemon`); the
+  // Original-Recipient is then the address that was mailed.
+  const valid = (a: string | null): a is string => {
+    if (a === null) return false;
+    const at = a.indexOf('@');
+    const local = a.slice(0, at);
+    const host = a.slice(at + 1);
+    return at > 0 && !/[\s:@]/.test(local) && host.includes('.') && !/[\s@]/.test(host);
+  };
+  const final = address('final-recipient');
+  const original = address('original-recipient');
+  const recipient = valid(final) ? final : valid(original) ? original : (final ?? original);
+  if (recipient === null) return null;
   const status = (fields.get('status') ?? '').split(/\s/)[0] ?? '';
   const action = (fields.get('action') ?? '').toLowerCase();
   const diagnostic = fields.get('diagnostic-code');

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { toParsedMessage } from './convert.js';
 import { decodeFlowed, type FlowedText } from './flowed.js';
+import { normaliseLineEndings } from './line-endings.js';
 import { scanMime, type FlowedField, type MimeShape } from './mime-scan.js';
 import { MailParseError } from './parse-error.js';
 import type { ParsedMessage } from './types.js';
@@ -139,7 +140,7 @@ function runParser(raw: Buffer, budgetMs: number): Promise<ParsedMail> {
 }
 
 export async function parseMessage(raw: Buffer, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<ParsedMessage> {
-  const body = skipPreamble(raw);
+  const body = skipPreamble(normaliseLineEndings(raw));
   const input = takeOverFlowed(body, checkShape(body, limits));
   const mail = await runParser(input.raw, limits.timeBudgetMs);
   const checksum = createHash('sha256').update(raw).digest('hex');

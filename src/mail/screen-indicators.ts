@@ -50,37 +50,6 @@ export const BOUNCE_HEADERS: readonly HeaderIndicator[] = [
   { header: 'x-failed-recipients' },
 ];
 
-/**
- * Subjects of non-standard delivery failure notices (no multipart/report). Anchored at the
- * start so that a customer's "Re: Undeliverable: …" question is not taken for a bounce.
- */
-export const BOUNCE_SUBJECTS: readonly RegExp[] = [
-  /^undelivered mail returned to sender/i,
-  /^delivery status notification \((?:failure|delay)\)/i,
-  /^mail delivery failed/i,
-  /^(?:undeliverable|undelivered|non ?deliverable)(?: mail| message)?\s*:/i,
-  /^failure notice/i,
-  /^returned mail\s*:/i,
-  /^delivery (?:failure|failed|notification: delivery has failed)/i,
-  /^mail system error - returned mail/i,
-  /^warning: could not send message/i,
-  /^message (?:not delivered|delivery failure)/i,
-  /^(?:unzustellbar|nicht zustellbar)\s*:/i,
-  /^non remis\s*:/i,
-  /^non recapitabile\s*:/i,
-  /^no se puede entregar\s*:/i,
-  /^onbestelbaar\s*:/i,
-  /^(?:olevererbart|kan ikke leveres|ikke levert|kunne ikke leveres)\s*:/i,
-  /^mail delivery (?:system|subsystem)\b/i,
-];
-
-/** Words in a bounce subject that mean the failure is not final yet. */
-export const TRANSIENT_BOUNCE_SUBJECT = /\b(?:delay(?:ed)?|warning|verzögert|retard(?:é|e))\b/i;
-
-/** Local parts that only delivery systems send from. */
-export const BOUNCE_SENDERS = /(?:^|[\s<"])(?:mailer-daemon|mail-daemon|mailerdaemon)(?:@|>|\s|"|$)/i;
-export const POSTMASTER_SENDER = /(?:^|[\s<"])postmaster(?:@|>|\s|"|$)/i;
-
 /** Out-of-office and automatic-reply subjects in the languages of our customers. */
 export const AUTO_REPLY_SUBJECTS: readonly RegExp[] = [
   /^out of (?:the )?office\b(?:\s*(?:auto ?reply|reply|notice|notification|re))?\s*(?:[:：-]|$)/i,
@@ -102,7 +71,13 @@ export const AUTO_REPLY_SUBJECTS: readonly RegExp[] = [
   /^автоматический ответ/i,
   // Hotmail's complaint feedback loop (JMRP): an automated report, not RFC 5965 ARF.
   /^complaint about message from\b/i,
-  /^(?:自动回复|自動回覆|自動回复|自動応答|自動返信)/u,
+  /^(?:自动回复|自動回覆|自動回复|自動応答|自動返信|不在通知|不在)/u,
+  // Lotus Notes / Domino: "AUTO: Jane Doe is out of the office (returning 02.01.2024)".
+  /^AUTO:\s/,
+  /^auto:.*\b(?:out of (?:the )?office|absent|away)\b/i,
+  /^(?:afwezig|ausente|fuori ufficio|ausência|absence du bureau)\b/i,
+  /^(?:ārpus|arpus) biroja\b/i,
+  /^autom[āa]tisk[āa] atbilde\b/i,
 ];
 
 /** multipart/report kinds that are machine reports but not delivery failures. */

@@ -13,6 +13,7 @@ import { buildHeaders, normalizeMessageId, type HeaderInput } from './headers.js
 import type { Threading } from './outbox.js';
 import type { IncidentFacts, OutboxRow } from './outbox-store.js';
 import type { RenderedMail } from './render.js';
+import { envelopeSender } from './return-path.js';
 import { makeUnsubscribeUrl } from './unsubscribe-link.js';
 
 export interface ComposeInput {
@@ -92,8 +93,8 @@ export function composeMail(input: ComposeInput): Mail.Options {
     date: input.now,
     // Thread-Topic is folded and encoded already: nodemailer must not encode it again.
     headers: topic === undefined ? rest : { ...rest, 'Thread-Topic': { prepared: true, value: topic } },
-    // Bounces come back to our support address, where screening recognises them.
-    envelope: { from: config.mail.supportAddress, to: [row.to_address, ...input.cc] },
+    // Bounces come back to the row's signed return path (VERP), which names the row.
+    envelope: { from: envelopeSender(row.id, config), to: [row.to_address, ...input.cc] },
   };
   if (replyTo !== undefined) message.replyTo = replyTo;
   if (input.cc.length > 0) message.cc = input.cc;

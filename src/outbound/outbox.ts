@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import { signedMessageId } from '../mail/own-mail.js';
 import { prepared } from '../platform/db.js';
 
 export type AutoSubmitted = 'auto-replied' | 'auto-generated';
@@ -38,7 +39,12 @@ export interface Enqueued {
   created: boolean;
 }
 
-export function newMessageId(domain: string): string {
+/**
+ * A fresh Message-ID; signed when the secret is given, so that screening can recognise our
+ * mail coming back by the id alone (own-mail.ts), never by its domain.
+ */
+export function newMessageId(domain: string, secret?: string): string {
+  if (secret !== undefined) return signedMessageId(domain, secret);
   return `${Date.now().toString(36)}.${randomBytes(9).toString('base64url')}@${domain}`;
 }
 
@@ -53,7 +59,7 @@ export async function enqueueMail(trx: Knex | Knex.Transaction, mail: OutboxMail
  * Queues several mails in one statement (a notification to every subscriber is one round
  * trip, not one per recipient); idempotent on each `dedupeKey`. Answers in the order given.
  */
-export async function enqueueMails(trx: Knex | Knex.Transaction, mails: readonly OutboxMail[], messageIdDomain: string): Promise<Enqueued[]> {
+export async function enqueueMails(trx: Knex | Knex.Transaction, mails: readonly OutboxMail[], messageIdDomain: string, idSecret?: string): Promise<Enqueued[]> {
   if (mails.length === 0) return [];
   // One statement text for any number of rows (each column an array), so it is prepared
   // once per connection whether a message queues one mail or a group of messages twenty.
@@ -73,7 +79,7 @@ export async function enqueueMails(trx: Knex | Knex.Transaction, mails: readonly
     autos: mails.map((m) => m.autoSubmitted),
     datas: mails.map((m) => JSON.stringify(m.data)),
     threadings: mails.map((m) => JSON.stringify(m.threading ?? {})),
-    mids: mails.map(() => newMessageId(messageIdDomain)),
+    mids: mails.map(() => newMessageId(messageIdDomain, idSecret)),
   }).options(prepared('outbox_insert'))) as { rows: { id: number; message_id: string; dedupe_key: string }[] };
   const inserted = r.rows;
   const created = new Map(inserted.map((r) => [r.dedupe_key, r]));

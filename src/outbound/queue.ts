@@ -47,6 +47,7 @@ export async function queueMails<N extends TemplateName>(trx: Knex.Transaction, 
       ...(req.threading === undefined ? {} : { threading: req.threading }),
     })),
     config.mail.domain,
+    config.security.linkSecret,
   );
 }
 

@@ -15,6 +15,7 @@ import type { Facts, ThreadFacts } from '../rules/facts.js';
 import { resolveProduct } from '../rules/product.js';
 import { evaluateSenderAuth } from '../rules/sender-auth.js';
 import { interpret, type Interpretation } from '../rules/interpret.js';
+import { conversationFacts } from '../store/conversation.js';
 import { loadIdentities, type Identity } from '../store/identity.js';
 import { incidentByReference, incidentBySentMessageIds } from '../store/threading.js';
 
@@ -106,6 +107,8 @@ export async function gatherFacts(trx: Knex.Transaction, input: FactsInput, conf
     product: resolveProduct({ mailboxProduct: input.mailboxProduct, productLine: read.fields.product, subject: read.subjectBase, catalogue: identity.catalogue, covered: coveredProducts(sender) }),
     autoRepliesThisHour: identity.autoRepliesThisHour,
     autoReplyLimit: config.limits.autoRepliesPerAddressPerHour,
+    conversation: input.screen.kind === 'clean' ? await conversationFacts(trx, email, [...msg.inReplyTo, ...msg.references], now, config.limits.fastReplySeconds) : null,
+    fastReplySeconds: config.limits.fastReplySeconds,
     closedIncident: config.rules.closedIncident,
   };
 }

@@ -22,6 +22,8 @@ import { actHeldForReview } from './act/held.js';
 import { actNewIncident, actUpdate } from './act/incidents.js';
 import { actContactId, actRefusal } from './act/refusals.js';
 import { gatherFacts } from './facts.js';
+import { clearSoftBounces } from '../store/bounces.js';
+import { noteLoopStop } from './act/loop-stop.js';
 
 export type { Decision } from '../rules/decision.js';
 export type { TraceEntry } from '../rules/engine.js';
@@ -76,6 +78,9 @@ export async function handleMessage(trx: Knex.Transaction, input: HandleInput, d
     ...(input.mails === undefined ? {} : { mails: input.mails }),
     ...(input.identity?.reportAudience ? { reportAudience: input.identity.reportAudience } : {}),
   };
+  // New mail from an address proves it takes mail again: its soft bounces stop counting.
+  if (input.screen.kind === 'clean' && facts.sender.email !== null) await clearSoftBounces(trx, facts.sender.email, now);
+  ctx.answersStopped = await noteLoopStop(ctx, decision);
   const incidentId = await act(ctx, decision, input.screen);
   log.info({ msg: 'message handled', decision: decision.kind, incident: incidentId });
   return { decision, trace, incidentId };

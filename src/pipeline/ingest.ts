@@ -19,7 +19,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import type { IngestFn, IngestOutcome, InboundMessage } from '../inbound/types.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../mail/parse.js';
-import type { ScreenResult } from '../mail/screen.js';
+import type { ScreenContext, ScreenResult } from '../mail/screen.js';
 import type { ParsedMessage } from '../mail/types.js';
 import type { Interpretation } from '../rules/interpret.js';
 import { inProcessPrepare, sha256, type PrepareFn, type PrepareOptions } from './prepare.js';
@@ -102,17 +102,24 @@ export function parseLimitsFrom(config: Readonly<Config>): ParseLimits {
   return { ...DEFAULT_PARSE_LIMITS, maxBytes: config.limits.maxMessageBytes, timeBudgetMs: config.limits.parseTimeMs };
 }
 
+/** What screening knows of us: what we stamp and sign on our mail, and the addresses we send from. */
+export function screenContextOf(config: Readonly<Config>): ScreenContext {
+  return {
+    ownAddresses: [config.mail.supportAddress],
+    messageIdDomain: config.mail.domain,
+    secret: config.security.linkSecret,
+    returnLocalPart: config.mail.replyLocalPart,
+    loopHeader: config.mail.loopHeader,
+    instanceId: config.instance.id,
+    maxReceived: 25,
+  };
+}
+
 /** What the text stages need from the configuration (plain data: it is sent to the workers). */
 export function prepareOptionsFrom(config: Readonly<Config>): PrepareOptions {
   return {
     limits: parseLimitsFrom(config),
-    screen: {
-      ownAddresses: [config.mail.supportAddress],
-      messageIdDomain: config.mail.domain,
-      loopHeader: config.mail.loopHeader,
-      instanceId: config.instance.id,
-      maxReceived: 25,
-    },
+    screen: screenContextOf(config),
     reference: { prefix: config.reference.prefix, digits: config.reference.digits },
   };
 }
@@ -136,7 +143,7 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
 
   return async function ingest(msg: InboundMessage): Promise<IngestOutcome> {
     const log = deps.log.child({ mailbox: msg.mailbox, uid: msg.uid });
-    const prepared = await prepare(msg.raw);
+    const prepared = await prepare(msg.raw, msg.envelope ?? null);
     if (!prepared.ok) {
       const { reason } = prepared;
       const checksum = prepared.checksum ?? sha256(msg.raw);

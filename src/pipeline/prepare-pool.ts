@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../platform/logger.js';
+import type { Envelope } from '../mail/screen.js';
 import type { PrepareFn, PrepareOptions, PrepareOutcome, PreparedText } from './prepare.js';
 import type { WorkerJob, WorkerReply } from './prepare-protocol.js';
 
@@ -39,6 +40,7 @@ export interface PreparePool {
 interface Job {
   id: number;
   raw: Buffer;
+  envelope: Envelope | null;
   resolve(outcome: PrepareOutcome): void;
   reject(err: Error): void;
 }
@@ -161,14 +163,14 @@ export function createPreparePool(options: PreparePoolOptions): PreparePool {
       idle.job = job;
       idle.worker.ref();
       idle.timer = setTimeout(() => overLimit(idle), timeLimitMs);
-      idle.worker.postMessage({ id: job.id, raw: copy.buffer } satisfies WorkerJob, [copy.buffer]);
+      idle.worker.postMessage({ id: job.id, raw: copy.buffer, envelope: job.envelope } satisfies WorkerJob, [copy.buffer]);
     }
   }
 
-  const prepare: PrepareFn = (raw) => {
+  const prepare: PrepareFn = (raw, envelope = null) => {
     if (closing) return Promise.reject(new Error('the parse workers are stopping'));
     const outcome = new Promise<PrepareOutcome>((resolve, reject) => {
-      queue.push({ id: nextId, raw, resolve, reject });
+      queue.push({ id: nextId, raw, envelope, resolve, reject });
       nextId += 1;
       dispatch();
     });

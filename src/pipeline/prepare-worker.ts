@@ -23,7 +23,7 @@ async function run(job: WorkerJob): Promise<void> {
   const checksum = sha256(raw);
   post({ id: job.id, kind: 'checksum', checksum });
   try {
-    const outcome = await prepareText(raw, options);
+    const outcome = await prepareText(raw, options, job.envelope);
     if (!outcome.ok) {
       post({ id: job.id, kind: 'refused', reason: outcome.reason });
       return;

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { ReferenceFormat } from '../domain/incidents/reference.js';
 import { referencePattern } from '../domain/incidents/reference.js';
 import { MailParseError, parseMessage, type ParseLimits } from '../mail/parse.js';
-import { screenMessage, type ScreenContext, type ScreenResult } from '../mail/screen.js';
+import { screenMessage, type Envelope, type ScreenContext, type ScreenResult } from '../mail/screen.js';
 import type { ParsedMessage } from '../mail/types.js';
 import { interpret, type Interpretation } from '../rules/interpret.js';
 
@@ -35,7 +35,7 @@ export interface PrepareRefusal {
 export type PrepareOutcome = ({ ok: true } & PreparedText) | ({ ok: false } & PrepareRefusal);
 
 /** The text stages of one message, for the pipeline: in a worker or in-process. */
-export type PrepareFn = (raw: Buffer) => Promise<PrepareOutcome>;
+export type PrepareFn = (raw: Buffer, envelope?: Envelope | null) => Promise<PrepareOutcome>;
 
 export const sha256 = (raw: Buffer | Uint8Array): string => createHash('sha256').update(raw).digest('hex');
 
@@ -44,19 +44,19 @@ export function parseRefusal(err: unknown): string {
 }
 
 /** Parse, screen and read one message; a parse failure is an outcome, not a throw. */
-export async function prepareText(raw: Buffer, opts: PrepareOptions): Promise<PrepareOutcome> {
+export async function prepareText(raw: Buffer, opts: PrepareOptions, envelope: Envelope | null = null): Promise<PrepareOutcome> {
   let parsed: ParsedMessage;
   try {
     parsed = await parseMessage(raw, opts.limits);
   } catch (err) {
     return { ok: false, reason: parseRefusal(err), checksum: sha256(raw) };
   }
-  const screen = screenMessage(parsed, opts.screen);
+  const screen = screenMessage(parsed, opts.screen, envelope);
   const read = interpret(parsed.subject, parsed.text, referencePattern(opts.reference));
   return { ok: true, parsed, screen, read };
 }
 
 /** The stages on the calling thread: no time limit beyond the parser's own budget. */
 export function inProcessPrepare(opts: PrepareOptions): PrepareFn {
-  return (raw) => prepareText(raw, opts);
+  return (raw, envelope = null) => prepareText(raw, opts, envelope);
 }

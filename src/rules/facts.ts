@@ -84,6 +84,18 @@ export interface ThreadFacts {
   signed: { incident: IncidentFact; verified: boolean; address: string } | null;
 }
 
+/** The sender's exchange with our automatic answers, when this mail replies to one of them. */
+export interface ConversationFacts {
+  /** Our automatic answer (auto-replied, to this sender) that the mail's In-Reply-To/References names. */
+  repliesToAutoAnswer: { outboxId: number; sentAt: Date; incidentId: number | null };
+  /** The sender's mail in the last hour that came within the fast-reply window of one of our automatic answers. */
+  earlierFastReplies: number;
+  /** The text of the sender's last update in the last hour. */
+  lastUpdateText: string | null;
+  /** A loop stop was already recorded for this sender on that incident in the last hour. */
+  alreadyStopped: boolean;
+}
+
 export interface Facts {
   now: Date;
   inboundId: number;
@@ -110,5 +122,7 @@ export interface Facts {
   product: ProductResolution;
   autoRepliesThisHour: number;
   autoReplyLimit: number;
+  conversation: ConversationFacts | null;
+  fastReplySeconds: number;
   closedIncident: { policy: 'reopen' | 'new-after'; days: number };
 }

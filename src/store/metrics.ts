@@ -11,6 +11,10 @@ export interface MetricsSnapshot {
   outboxOldestPendingSeconds: number | null;
   outboxRetrying: number;
   mailboxes: { mailbox: string; lastUid: number; secondsSinceUpdate: number }[];
+  /** Addresses we stopped mailing, by why (hard bounce, repeated soft bounces). */
+  stoppedAddresses: { kind: string; count: number }[];
+  /** Soft bounces and delay warnings in the last week, not cleared since. */
+  recentBounces: { severity: string; count: number }[];
 }
 
 export async function readMetrics(db: Knex): Promise<MetricsSnapshot> {
@@ -31,7 +35,12 @@ export async function readMetrics(db: Knex): Promise<MetricsSnapshot> {
     'last_uid',
     db.raw('extract(epoch from (now() - updated_at))::float8 as age'),
   )) as { mailbox: string; last_uid: number | string; age: number | string }[];
+  const stopped = (await db('bouncing_addresses').select('kind').count('* as count').groupBy('kind')) as { kind: string; count: number | string }[];
+  const recent = (await db('bounce_events').whereNull('cleared_at').whereRaw("at > now() - interval '7 days'")
+    .select('severity').count('* as count').groupBy('severity')) as { severity: string; count: number | string }[];
   return {
+    stoppedAddresses: stopped.map((r) => ({ kind: r.kind, count: Number(r.count) })),
+    recentBounces: recent.map((r) => ({ severity: r.severity, count: Number(r.count) })),
     inboundByDecision: inbound.map((r) => ({ decision: r.decision, status: r.status, count: Number(r.count) })),
     outboxByStatus: outbox.map((r) => ({ status: r.status, count: Number(r.count) })),
     outboxOldestPendingSeconds: pending?.oldest === null || pending?.oldest === undefined ? null : Number(pending.oldest),

@@ -99,6 +99,8 @@ it(`${KILLS} SIGKILLs over ${MESSAGES} messages: each processed, each incident a
   if (!user) throw new Error('no user');
   const env = {
     ...mailboxEnv({ dbUrl: t.url, host: dovecot.host, port: dovecot.port, user: user.user, password: user.password }),
+    // A few customers open every incident within the hour: each still gets its confirmation.
+    CASEMAIL__LIMITS__AUTO_REPLIES_PER_ADDRESS_PER_HOUR: '1000000',
     CASEMAIL__IMAP__MAILBOXES__0__BATCH_SIZE: '50',
     CASEMAIL__OUTBOX__ENABLED: 'true',
     CASEMAIL__OUTBOX__POLL_MS: '50',

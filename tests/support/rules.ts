@@ -60,12 +60,13 @@ export function attachment(filename: string, size: number): ParsedAttachment {
   return { filename, contentType: 'application/octet-stream', size, checksum: createHash('sha256').update(content).digest('hex'), inline: false, content };
 }
 
-export function testConfig(overrides: { senderAuth?: 'require' | 'prefer' | 'off'; closed?: { policy: 'reopen' | 'new-after'; days: number }; attachmentBytes?: number } = {}): Readonly<Config> {
+export function testConfig(overrides: { senderAuth?: 'require' | 'prefer' | 'off'; closed?: { policy: 'reopen' | 'new-after'; days: number }; attachmentBytes?: number; autoReplies?: number } = {}): Readonly<Config> {
   return Object.freeze(configSchema.parse({
     mail: { domain: 'support.example.com', supportAddress: 'support@support.example.com' },
     tsc: { phone: '+1 800 555 0100' },
     security: { linkSecret: 'test-link-secret-0123456789', senderAuth: overrides.senderAuth ?? 'prefer', trustedAuthservIds: ['mx.support.example.com'] },
-    limits: { autoRepliesPerAddressPerHour: 5, attachmentBytes: overrides.attachmentBytes ?? 1000 },
+    // The clock is fixed, so every mail of a test file falls in one hour: room for them all.
+    limits: { autoRepliesPerAddressPerHour: overrides.autoReplies ?? 1000, attachmentBytes: overrides.attachmentBytes ?? 1000 },
     rules: {
       closedIncident: overrides.closed ?? { policy: 'new-after', days: 14 },
       typeOfIssueKeywords: { Defect: ['error', 'crash'] },

@@ -5,9 +5,10 @@
  */
 import type { ApiRoute } from './route.js';
 import { accountRoutes } from './routes/accounts.js';
+import { bounceRoutes } from './routes/bounces.js';
 import { directoryRoutes } from './routes/directory.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { quarantineRoutes } from './routes/quarantine.js';
 import { userRoutes } from './routes/users.js';
 
-export const API_ROUTES: readonly ApiRoute[] = [...userRoutes, ...accountRoutes, ...directoryRoutes, ...incidentRoutes, ...quarantineRoutes];
+export const API_ROUTES: readonly ApiRoute[] = [...userRoutes, ...accountRoutes, ...directoryRoutes, ...incidentRoutes, ...quarantineRoutes, ...bounceRoutes];

@@ -12,7 +12,7 @@ import { dedupeKey, queueMail, type QueueRequest } from '../../outbound/queue.js
 import type { TemplateData, TemplateName } from '../../outbound/templates/registry.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Facts } from '../../rules/facts.js';
-import { countAutoReply } from '../../store/auto-replies.js';
+import { autoReplyWindow } from '../../store/auto-replies.js';
 import { recipientFor, type KnownAudience, type Recipient } from '../../store/incident-views.js';
 
 export interface ActContext {
@@ -32,6 +32,8 @@ export interface ActContext {
   mails?: QueueRequest<TemplateName>[];
   /** The sender's account's problem-report audience, when the identify stage read it. */
   reportAudience?: KnownAudience;
+  /** Why no automatic answer goes to this sender (a mail loop with a machine), or null. */
+  answersStopped?: string | null;
 }
 
 export const recipientOf = (ctx: ActContext, email: string): Promise<Recipient> =>
@@ -64,8 +66,26 @@ function inTheirLanguage(ctx: ActContext, to: Recipient): Recipient {
 
 export interface AnswerOptions {
   incidentId?: number | null;
-  /** Counts against the hourly limit of automatic answers (refusals, Contact IDs). */
+  /** Kept for callers' readability: every answer counts against the hourly budget. */
   limited?: boolean;
+}
+
+/**
+ * Takes one automatic answer from the sender's hourly budget, atomically (the counter row is
+ * locked until the commit, so concurrent mail from one address cannot both pass); false when
+ * the budget is spent. Every answer to a sender counts: receipts, confirmations, command
+ * answers, refusals, Contact IDs. Notifications to subscribers and reports to support
+ * contacts answer no one and are not counted.
+ */
+async function spendAnswer(ctx: ActContext, email: string): Promise<boolean> {
+  const limit = ctx.config.limits.autoRepliesPerAddressPerHour;
+  const r = (await ctx.trx.raw(
+    `insert into auto_reply_counters (email, window_start, count) values (?, ?, 1)
+     on conflict (email, window_start) do update set count = auto_reply_counters.count + 1
+     returning count`,
+    [email.toLowerCase(), autoReplyWindow(ctx.origin.at)],
+  )) as { rows: { count: number }[] };
+  return (r.rows[0]?.count ?? 0) <= limit;
 }
 
 /**
@@ -75,6 +95,14 @@ export interface AnswerOptions {
 export async function answerRow<N extends TemplateName>(ctx: ActContext, template: N, data: TemplateData[N], opts: AnswerOptions = {}): Promise<QueueRequest<N> | null> {
   const email = ctx.facts.sender.email;
   if (email === null) return null;
+  if (ctx.answersStopped) {
+    ctx.log.debug({ msg: 'automatic answer not sent: mail loop with a machine', inbound: ctx.origin.inboundId, template });
+    return null;
+  }
+  if (!(await spendAnswer(ctx, email))) {
+    ctx.log.info({ msg: 'automatic answer suppressed by the hourly limit', inbound: ctx.origin.inboundId, template, limit: ctx.config.limits.autoRepliesPerAddressPerHour });
+    return null;
+  }
   const to = senderRecipient(ctx.facts) ?? inTheirLanguage(ctx, await recipientOf(ctx, email));
   const id = ctx.message.messageId;
   const threading = id === null ? {} : { inReplyTo: id, references: [...ctx.message.references.filter((r) => r !== id), id] };
@@ -89,6 +117,5 @@ export async function answer<N extends TemplateName>(ctx: ActContext, template: 
   const row = await answerRow(ctx, template, data, opts);
   if (row === null) return false;
   const r = await queueMail(ctx.trx, ctx.config, row);
-  if (r.created && opts.limited === true) await countAutoReply(ctx.trx, row.to.email, ctx.origin.at);
   return r.created;
 }

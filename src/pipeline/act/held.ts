@@ -6,7 +6,6 @@
  * the mail itself, so a retry or a second copy of the same mail tells no one again.
  */
 import { queueMail } from '../../outbound/queue.js';
-import { countAutoReply } from '../../store/auto-replies.js';
 import { answerRow, type ActContext } from './context.js';
 
 export async function actHeldForReview(ctx: ActContext): Promise<void> {
@@ -18,6 +17,6 @@ export async function actHeldForReview(ctx: ActContext): Promise<void> {
   const row = await answerRow(ctx, 'sender-held', { receivedAt: ctx.origin.at }, { limited: true });
   if (row === null) return;
   const mailKey = ctx.message.messageId === null ? `sha256:${ctx.message.checksum}` : `mid:${ctx.message.messageId}`;
-  const r = await queueMail(ctx.trx, ctx.config, { ...row, threading: {}, dedupeKey: `held:${mailKey}:${row.to.email}` });
-  if (r.created) await countAutoReply(ctx.trx, row.to.email, ctx.origin.at);
+  // answerRow took the answer from the sender's hourly budget.
+  await queueMail(ctx.trx, ctx.config, { ...row, threading: {}, dedupeKey: `held:${mailKey}:${row.to.email}` });
 }

@@ -11,6 +11,7 @@ import { engineerRule } from './engineer.js';
 import { forgedSenderRule } from './forged-sender.js';
 import { newIncidentRule } from './new-incident.js';
 import { noSenderRule } from './no-sender.js';
+import { machineConversationGuard } from './machine-conversation.js';
 import { rateLimitGuard } from './rate-limit.js';
 import { replyRule } from './reply.js';
 import { screenedRule } from './screened.js';
@@ -29,4 +30,4 @@ export const RULES: readonly Rule[] = [
   newIncidentRule,
 ];
 
-export const GUARDS: readonly Guard[] = [rateLimitGuard];
+export const GUARDS: readonly Guard[] = [rateLimitGuard, machineConversationGuard];

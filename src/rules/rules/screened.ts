@@ -21,7 +21,7 @@ export const screenedRule: Rule = {
       case 'bounce':
         return {
           verdict: { kind: 'ignore', reason: 'bounce-recorded', detail: s.reason },
-          note: `bounce (${s.permanent ? 'permanent' : 'transient'}) for ${s.failedRecipients.join(', ') || 'no named recipient'}: ${s.reason}`,
+          note: `bounce (${s.severity}) for ${s.failures.map((f) => `${f.recipient} (${f.severity}: ${f.cause})`).join(', ') || 'no named recipient'}${s.outboxId === null ? '' : `, outbox row ${s.outboxId}`}: ${s.reason}`,
         };
     }
   },

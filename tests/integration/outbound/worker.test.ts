@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/schema.js';
+import { parseReturnPath } from '../../../src/mail/verp.js';
 import { parseReplyAddress, verifyReplyTag } from '../../../src/mail/reply-address.js';
 import { fixedClock } from '../../../src/platform/clock.js';
 import { createOwnerLock } from '../../../src/outbound/owner-lock.js';
@@ -118,7 +119,8 @@ describe('outbox worker delivery', () => {
     expect(h('x-casemail-loop')).toBe('casemail-test-1');
     expect(h('x-casemail-incident')).toBe(incident.reference);
     expect(parsed?.from?.value).toEqual([{ name: 'Support', address: 'support@support.example.com' }]);
-    expect(sent?.mailFrom).toBe('support@support.example.com');
+    // The envelope sender is the row's own signed return path (VERP): its bounce names the row.
+    expect(parseReturnPath(sent?.mailFrom ?? '', { localPart: 'support', domain: 'support.example.com', secret: config.security.linkSecret })).toEqual({ outboxId: queued.id });
     expect(parsed?.subject).toContain(incident.reference);
 
     const replyTo = parsed?.replyTo?.value[0]?.address ?? '';

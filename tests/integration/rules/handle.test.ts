@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeReplyAddress } from '../../../src/mail/reply-address.js';
 import { seedDemo } from '../../../src/store/seed.js';
 import { createTestDb, type TestDb } from '../../support/db.js';
-import { attachment, handle, lastOutboxId, makeMessage, nullKb, outboxSince } from '../../support/rules.js';
+import { attachment, handle, lastOutboxId, makeMessage, nullKb, outboxSince, testConfig } from '../../support/rules.js';
 
 let t: TestDb;
 let db: Knex;
@@ -144,11 +144,21 @@ describe('handleMessage on PostgreSQL', () => {
     const before = await lastOutboxId(db);
     const decisions: string[] = [];
     for (let i = 0; i < 6; i += 1) {
-      const r = await handle(db, makeMessage({ from: 'spammy@elsewhere.example', subject: `Problem ${i}`, text: 'x' }));
+      const r = await handle(db, makeMessage({ from: 'spammy@elsewhere.example', subject: `Problem ${i}`, text: 'x' }), { config: testConfig({ autoReplies: 5 }) });
       decisions.push(r.decision.kind === 'refusal' ? r.decision.refusal.reason : r.decision.kind);
     }
     expect(decisions).toEqual(['unknown-sender', 'unknown-sender', 'unknown-sender', 'unknown-sender', 'unknown-sender', 'rate-limited']);
     expect(await outboxSince(db, before)).toHaveLength(5);
+  });
+
+  it('receipts count against the hourly budget too: the update past it is recorded, its receipt not sent', async () => {
+    const inc = await openOne('Telrex: budget of answers', 'First.');
+    const config = testConfig({ autoReplies: 0 });
+    const before = await lastOutboxId(db);
+    const r = await handle(db, makeMessage({ subject: `Re: [${inc.reference}] Telrex: budget of answers`, text: 'One more detail.', inReplyTo: [inc.messageId] }), { config });
+    expect(r.decision).toMatchObject({ kind: 'update', incidentId: inc.id });
+    expect((await outboxSince(db, before)).filter((x) => x.to_address === 'doug@dougsdogs.example')).toEqual([]);
+    expect(await db('incident_events').where({ incident_id: inc.id, kind: 'email_in', body: 'One more detail.' }).first()).toBeTruthy();
   });
 
   it("an engineer's #note queues no customer mail", async () => {
@@ -215,13 +225,25 @@ describe('handleMessage on PostgreSQL', () => {
     expect(await db('outbox').where({ incident_id: r.incidentId, template: 'incident-created' }).first()).toMatchObject({ data: expect.objectContaining({ suggestions: [] }) as unknown });
   });
 
+  const hardBounce = (recipient: string, originalMessageId: string | null) => ({
+    kind: 'bounce' as const, reason: 'DSN', report: { originalMessageId, recipients: [] },
+    failures: [{ recipient, severity: 'hard' as const, cause: 'user-unknown' as const, status: '5.1.1', source: 'report' as const }],
+    severity: 'hard' as const, cause: 'user-unknown' as const, returned: null, outboxId: null,
+  });
+
   it('a permanent bounce marks the address and records a bounce on the incident', async () => {
     const inc = await openOne();
-    const screen = { kind: 'bounce' as const, reason: 'DSN', permanent: true, failedRecipients: ['gone@dougsdogs.example'], report: { originalMessageId: inc.messageId, recipients: [] } };
+    const screen = hardBounce('doug@dougsdogs.example', inc.messageId);
     const r = await handle(db, makeMessage({ from: 'mailer-daemon@mx.example', subject: 'Undelivered Mail' }), { screen });
     expect(r.decision).toMatchObject({ kind: 'ignore', reason: 'bounce-recorded' });
     expect(r.incidentId).toBe(inc.id);
-    expect(await db('bouncing_addresses').where({ email: 'gone@dougsdogs.example' }).first()).toBeTruthy();
+    expect(await db('bouncing_addresses').where({ email: 'doug@dougsdogs.example' }).first()).toMatchObject({ kind: 'hard' });
     expect(await db('incident_events').where({ incident_id: inc.id, kind: 'bounce' }).first()).toBeTruthy();
+  });
+
+  it('a bounce naming an address we never mailed stops nothing (a forged notice)', async () => {
+    const inc = await openOne();
+    await handle(db, makeMessage({ from: 'mailer-daemon@mx.example', subject: 'Undelivered Mail' }), { screen: hardBounce('gone@dougsdogs.example', inc.messageId) });
+    expect(await db('bouncing_addresses').where({ email: 'gone@dougsdogs.example' }).first()).toBeUndefined();
   });
 });

@@ -30,7 +30,7 @@ import { isContactIdRequest, parseCustomerCommand, parseEngineerCommand } from '
 import { keywordHint, parsePortalFields } from '../../../src/rules/text/fields.js';
 
 const REF = referencePattern({ prefix: 'INC', digits: 6 });
-const SCREEN = { ownAddresses: ['support@support.example.com'], messageIdDomain: 'support.example.com', loopHeader: 'X-Casemail-Loop', instanceId: 'casemail-1', maxReceived: 25 };
+const SCREEN = { ownAddresses: ['support@support.example.com'], messageIdDomain: 'support.example.com', secret: 'long-runs-secret-0123456789', returnLocalPart: 'support', loopHeader: 'X-Casemail-Loop', instanceId: 'casemail-1', maxReceived: 25 };
 const LENGTH = 50_000;
 /** Ample for linear work on a loaded machine; a quadratic stage needs minutes. */
 const TIMEOUT_MS = 60_000;
@@ -75,7 +75,7 @@ describe('a bounce with 77,000 spaces in its first line', () => {
     const parsed = await parseMessage(raw);
     expect(parsed.text).toContain('you sent could not be delivered');
     const screen = screenMessage(parsed, SCREEN);
-    expect(screen).toMatchObject({ kind: 'bounce', permanent: true, failedRecipients: ['gone@dougsdogs.example'] });
+    expect(screen).toMatchObject({ kind: 'bounce', severity: 'hard', failures: [{ recipient: 'gone@dougsdogs.example' }] });
     const read = interpret(parsed.subject, parsed.text, REF);
     expect(read.fields).toEqual({});
     expect(read.command).toBeNull();

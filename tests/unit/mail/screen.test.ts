@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PARSE_LIMITS, parseMessage } from '../../../src/mail/parse.js';
 import { screenMessage, type ScreenContext, type ScreenResult } from '../../../src/mail/screen.js';
+import { signedMessageId } from '../../../src/mail/own-mail.js';
+import { makeReturnPath } from '../../../src/mail/verp.js';
 import { buildMessage, buildMultipart, type MessageSpec } from './build.js';
 
 const ctx: ScreenContext = {
   ownAddresses: ['support@casemail.example', 'Billing@Casemail.example'],
   messageIdDomain: 'casemail.example',
+  secret: 'screen-test-secret-0123456789',
+  returnLocalPart: 'support',
   loopHeader: 'X-Casemail-Loop',
   instanceId: 'node-1',
   maxReceived: 25,
@@ -109,7 +113,7 @@ describe('screenMessage', () => {
 
   it('Exim X-Failed-Recipients gives the failed addresses', async () => {
     const result = await screen({ headers: { 'X-Failed-Recipients': 'Gone@Example.org, other@example.org' } });
-    expect(result).toMatchObject({ kind: 'bounce', failedRecipients: ['gone@example.org', 'other@example.org'], permanent: true });
+    expect(result).toMatchObject({ kind: 'bounce', failures: [{ recipient: 'gone@example.org', source: 'header' }, { recipient: 'other@example.org', source: 'header' }] });
   });
 
   it('an RFC 3464 report gives recipients and permanence', async () => {
@@ -122,19 +126,19 @@ describe('screenMessage', () => {
       'report; report-type=delivery-status',
     );
     const result = screenMessage(await parseMessage(raw, DEFAULT_PARSE_LIMITS), ctx);
-    expect(result).toMatchObject({ kind: 'bounce', failedRecipients: ['gone@example.org'], permanent: true });
+    expect(result).toMatchObject({ kind: 'bounce', failures: [{ recipient: 'gone@example.org', severity: 'hard', cause: 'user-unknown' }], severity: 'hard' });
     expect(reasonOf(result)).toContain('delivery-status');
   });
 
   it('a delay warning is a transient bounce', async () => {
     const result = await screen({ headers: { Subject: 'Delivery Status Notification (Delay)' } });
-    expect(result).toMatchObject({ kind: 'bounce', permanent: false });
+    expect(result).toMatchObject({ kind: 'bounce', severity: 'delay' });
   });
 
   const loops: { name: string; spec: MessageSpec; evidence: string }[] = [
     { name: 'our loop header', spec: { headers: { 'X-Casemail-Loop': 'node-1' } }, evidence: 'x-casemail-loop' },
-    { name: 'our Message-ID domain', spec: { headers: { 'Message-ID': '<n-1@casemail.example>' } }, evidence: 'message-id' },
-    { name: 'our own address', spec: { headers: { From: 'Support <billing+inc-000123.abc@casemail.example>' } }, evidence: 'our own' },
+    { name: 'our signed Message-ID', spec: { headers: { 'Message-ID': `<${signedMessageId('casemail.example', ctx.secret)}>` } }, evidence: 'signature' },
+    { name: 'our signed return path', spec: { headers: { 'Return-Path': `<${makeReturnPath(42, { localPart: 'support', domain: 'casemail.example', secret: ctx.secret })}>` } }, evidence: 'return path' },
     { name: 'too many Received hops', spec: { headers: { Received: Array.from({ length: 26 }, (_, i) => `from h${i}`) } }, evidence: 'received' },
   ];
   it.each(loops)('mail carrying $name is a loop', async ({ spec, evidence }) => {

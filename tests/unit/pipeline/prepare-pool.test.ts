@@ -14,7 +14,7 @@ import { buildMessage, buildMultipart } from '../mail/build.js';
 
 const OPTIONS: PrepareOptions = {
   limits: { ...DEFAULT_PARSE_LIMITS, timeBudgetMs: 60_000 },
-  screen: { ownAddresses: ['support@support.example.com'], messageIdDomain: 'support.example.com', loopHeader: 'X-Casemail-Loop', instanceId: 'casemail-1', maxReceived: 25 },
+  screen: { ownAddresses: ['support@support.example.com'], messageIdDomain: 'support.example.com', secret: 'test-secret', returnLocalPart: 'support', loopHeader: 'X-Casemail-Loop', instanceId: 'casemail-1', maxReceived: 25 },
   reference: { prefix: 'INC', digits: 6 },
 };
 const LIMIT_MS = 2000;
@@ -47,6 +47,16 @@ it('gives the same parse, screen and reading as in-process, attachments included
   expect({ ...inWorker.parsed, attachments: [] }).toEqual({ ...local.parsed, attachments: [] });
   // The caller's bytes are its own still: the worker received a copy.
   expect(raw.length).toBeGreaterThan(300_000);
+});
+
+it('screens with the SMTP envelope in the worker: a null sender is never answered', async () => {
+  const p = pool(LIMIT_MS * 10);
+  const raw = buildMessage({ headers: { Subject: 'Printer offline' } });
+  const nul = await p.prepare(raw, { mailFrom: '', rcptTo: ['support@support.example.com'] });
+  const person = await p.prepare(raw, { mailFrom: 'doug@dougsdogs.example', rcptTo: ['support@support.example.com'] });
+  if (!nul.ok || !person.ok) throw new Error('not prepared');
+  expect(nul.screen).toEqual({ kind: 'auto-reply', reason: 'MAIL FROM:<> (null sender)' });
+  expect(person.screen).toEqual({ kind: 'clean' });
 });
 
 it('refuses a parse failure with its reason and checksum', async () => {

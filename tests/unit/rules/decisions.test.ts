@@ -23,7 +23,7 @@ const ROWS: Row[] = [
   { name: 'auto-reply is ignored', facts: { screen: { kind: 'auto-reply', reason: 'Auto-Submitted: auto-replied' } }, decision: { kind: 'ignore', reason: 'auto-reply' }, trace: [['screened', 'Auto-Submitted']] },
   { name: 'list mail is ignored', facts: { screen: { kind: 'list', reason: 'List-Id: x' } }, decision: { kind: 'ignore', reason: 'list' } },
   { name: 'our own mail is ignored', facts: { screen: { kind: 'loop', reason: 'X-Casemail-Loop: casemail-1' } }, decision: { kind: 'ignore', reason: 'loop' } },
-  { name: 'a bounce is recorded, never answered', facts: { screen: { kind: 'bounce', reason: 'DSN', report: null, failedRecipients: ['a@b.example'], permanent: true } }, decision: { kind: 'ignore', reason: 'bounce-recorded' }, trace: [['screened', 'a@b.example']] },
+  { name: 'a bounce is recorded, never answered', facts: { screen: { kind: 'bounce', reason: 'DSN', report: null, failures: [{ recipient: 'a@b.example', severity: 'hard', cause: 'user-unknown', status: '5.1.1', source: 'report' }], severity: 'hard', cause: 'user-unknown', returned: null, outboxId: null } }, decision: { kind: 'ignore', reason: 'bounce-recorded' }, trace: [['screened', 'a@b.example']] },
   { name: 'a message already on a timeline changes nothing', facts: { alreadyHandled: 7, subject: 'Telrex down' }, decision: { kind: 'ignore', reason: 'already-processed' } },
   { name: 'no From address', facts: { sender: { ...STRANGER, email: null } }, decision: { kind: 'ignore', reason: 'no-sender' } },
 
@@ -133,8 +133,8 @@ describe('decisions', () => {
 
   it('every consulted rule leaves a trace line, the deciding one last before the guards', () => {
     const { trace } = decide(buildFacts({ subject: 'Telrex crash' }));
-    expect(trace.map((t) => t.rule)).toEqual(['already-processed', 'screened', 'no-sender', 'forged-sender', 'engineer', 'contact-id', 'customer-command', 'reply', 'unknown-sender', 'new-incident', 'rate-limit']);
-    expect(trace.at(-2)?.concluded).toBe('new-incident:QMS');
+    expect(trace.map((t) => t.rule)).toEqual(['already-processed', 'screened', 'no-sender', 'forged-sender', 'engineer', 'contact-id', 'customer-command', 'reply', 'unknown-sender', 'new-incident', 'rate-limit', 'machine-conversation']);
+    expect(trace.at(-3)?.concluded).toBe('new-incident:QMS');
   });
 
   it('the same Doug contact sees his EICC contract as expired', () => {

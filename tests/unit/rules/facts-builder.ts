@@ -56,6 +56,7 @@ export interface Case {
   autoReplies?: number;
   closed?: Facts['closedIncident'];
   alreadyHandled?: number;
+  conversation?: Facts['conversation'];
   /** Released from a sender-review hold by this staff user (the pipeline then waives the policy). */
   releasedBy?: string;
 }
@@ -65,7 +66,7 @@ export function buildFacts(c: Case): Facts {
   const read = interpret(c.subject ?? '', c.text ?? '', /INC-\d{6}/i);
   const thread: ThreadFacts = { subjectReferences: read.references, subjectIncident: null, messageIdIncident: null, signed: null, ...c.thread };
   return {
-    now: NOW, inboundId: 1, screen: c.screen ?? { kind: 'clean' }, alreadyHandledIncidentId: c.alreadyHandled ?? null,
+    now: NOW, inboundId: 1, conversation: c.conversation ?? null, fastReplySeconds: 60, screen: c.screen ?? { kind: 'clean' }, alreadyHandledIncidentId: c.alreadyHandled ?? null,
     subject: c.subject ?? '', subjectBase: read.subjectBase, visibleText: read.visibleText, firstLine: read.firstLine, replyTo: c.replyTo ?? [],
     fields: read.fields, contactIdRequest: read.contactIdRequest, command: read.command, engineerCommand: read.engineerCommand, sender,
     auth: evaluateSenderAuth(c.auth ?? [], ['mx.support.example.com'], sender.email), authPolicy: c.releasedBy === undefined ? c.policy ?? 'prefer' : 'off', senderReleasedBy: c.releasedBy ?? null, thread,

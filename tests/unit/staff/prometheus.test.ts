@@ -9,11 +9,15 @@ describe('Prometheus rendering', () => {
       outboxOldestPendingSeconds: null,
       outboxRetrying: 1,
       mailboxes: [],
+      stoppedAddresses: [{ kind: 'soft', count: 4 }],
+      recentBounces: [{ severity: 'soft', count: 7 }],
     }));
     expect(text).toContain('# TYPE casemail_inbound_messages gauge\ncasemail_inbound_messages{decision="say \\"hi\\"\\\\\\n",status="processed"} 3\n');
     expect(text).toContain('casemail_outbox_pending 2\n');
     expect(text).toContain('casemail_delivery_failures 1\n');
     expect(text).toContain('casemail_outbox_oldest_pending_age_seconds 0\n');
+    expect(text).toContain('casemail_bouncing_addresses{kind="hard"} 0\ncasemail_bouncing_addresses{kind="soft"} 4\n');
+    expect(text).toContain('casemail_bounces_recent{severity="soft"} 7\n');
     expect(text.endsWith('\n')).toBe(true);
   });
 });
