@@ -25,13 +25,20 @@ const address = (a: Mail.Options['from']): string => {
   return a.name ? `"${a.name}" <${a.address}>` : a.address;
 };
 
+/** A header as nodemailer takes it: a string, a list, or a value it must write as prepared (unfolded here). */
+function headerText(v: unknown): string {
+  if (Array.isArray(v)) return v.map(headerText).join(' ');
+  if (typeof v === 'object' && v !== null && 'value' in v) return String((v as { value: unknown }).value).replace(/\r?\n[ \t]/g, ' ');
+  return String(v);
+}
+
 function headerLines(m: Mail.Options): string[] {
   const lines = [`From: ${address(m.from)}`, `To: ${address(m.to as Mail.Options['from'])}`];
   if (m.cc !== undefined) lines.push(`Cc: ${address(m.cc as Mail.Options['from'])}`);
   if (m.replyTo !== undefined) lines.push(`Reply-To: ${address(m.replyTo as Mail.Options['from'])}`);
   lines.push(`Subject: ${m.subject ?? ''}`, `Message-ID: ${m.messageId ?? ''}`);
   if (m.date instanceof Date) lines.push(`Date: ${m.date.toUTCString()}`);
-  for (const [k, v] of Object.entries((m.headers ?? {}) as Record<string, unknown>)) lines.push(`${k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`);
+  for (const [k, v] of Object.entries((m.headers ?? {}) as Record<string, unknown>)) lines.push(`${k}: ${headerText(v)}`);
   return lines;
 }
 

@@ -70,6 +70,9 @@ it('outbox show --render prints the mail as its recipient gets it, with the HTML
   expect(r.stdout).toContain('Auto-Submitted: auto-replied');
   expect(r.stdout).toContain('INC-000001');
   expect(r.stdout).not.toContain('<html');
+  // Headers written as prepared values (Thread-Topic) print as their text, never as an object.
+  expect(r.stdout).toMatch(/^Thread-Topic: Arc console: Operator Directory is empty$/m);
+  expect(r.stdout).not.toContain('[object Object]');
   expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>/i);
   const mime = readFileSync(eml, 'utf8');
   expect(mime).toMatch(/^Content-Type: multipart\/alternative/m);
