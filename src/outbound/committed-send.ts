@@ -18,7 +18,7 @@
 import type { Knex } from 'knex';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { Config } from '../config/schema.js';
-import { prepareSent, recordSent, type SentRecord } from './outbox-store.js';
+import { preparedSentSql, recordSent, type SentRecord } from './outbox-store.js';
 import { SMTP_TIMEOUTS, type OutboundTransport, type SendResult } from './transport.js';
 
 /** How one send ended, before any retry decision. */
@@ -62,39 +62,90 @@ export async function persist(write: () => Promise<void>, delaysMs: readonly num
   return write();
 }
 
-/** Thrown inside the transaction to roll it back without sending. */
-class NotOurs extends Error {}
+/** The part of a pooled pg connection a send transaction uses. */
+interface PgConnection {
+  query(text: string): Promise<unknown>;
+  escapeLiteral(text: string): string;
+  /** Set by knex when the connection failed: the pool then destroys it instead of reusing it. */
+  __knex__disposed?: unknown;
+}
+
+interface PoolClient {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<void>;
+}
+
+/** The `n` of the last result of a simple query (several statements answer with a list). */
+function lastCount(result: unknown): number {
+  const results = (Array.isArray(result) ? result : [result]) as { rows?: { n?: number }[] }[];
+  return results.at(-1)?.rows?.[0]?.n ?? 0;
+}
+
+/** Ends a transaction that must not commit; a connection that cannot is not reused. */
+async function rollback(conn: PgConnection): Promise<void> {
+  try {
+    await conn.query('ROLLBACK');
+  } catch (err) {
+    conn.__knex__disposed = err;
+  }
+}
+
+/** Opens the transaction, sends, and answers the 250 by COMMIT; 'commit-lost' when COMMIT failed. */
+async function sendOnConnection(conn: PgConnection, transport: OutboundTransport, message: Mail.Options, rec: SentRecord): Promise<SendAttempt | { kind: 'commit-lost'; info: SendResult }> {
+  // BEGIN, the session timeout and the prepared record travel as one simple query: one
+  // round trip before the send, and COMMIT alone after it.
+  const open = `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${HELD_SEND_TIMEOUT_MS}; ${preparedSentSql(rec, (t) => conn.escapeLiteral(t))}`;
+  let ours: boolean;
+  try {
+    ours = lastCount(await conn.query(open)) > 0;
+  } catch (err) {
+    await rollback(conn);
+    return { kind: 'unprepared', err };
+  }
+  if (!ours) {
+    await rollback(conn);
+    return { kind: 'not-ours' };
+  }
+  let info: SendResult;
+  try {
+    info = await transport.sendMail(message);
+  } catch (err) {
+    await rollback(conn);
+    return { kind: 'refused', err };
+  }
+  // Nothing else runs between the relay's 250 and COMMIT leaving this process.
+  try {
+    await conn.query('COMMIT');
+    return { kind: 'sent', info };
+  } catch (err) {
+    conn.__knex__disposed = err;
+    return { kind: 'commit-lost', info };
+  }
+}
 
 /** PostgreSQL: the sent record is prepared, the mail sent, and the 250 answered by COMMIT. */
 export async function sendInHeldTransaction(db: Knex, transport: OutboundTransport, message: Mail.Options, rec: SentRecord): Promise<SendAttempt> {
-  const smtp: { info?: SendResult; failed?: { err: unknown } } = {};
+  if (rec.row.claimed_by === null) return { kind: 'not-ours' };
+  const pool = db.client as PoolClient;
+  let conn: PgConnection;
   try {
-    await db.transaction(async (trx) => {
-      await trx.raw(`set local idle_in_transaction_session_timeout = ${HELD_SEND_TIMEOUT_MS}`);
-      if (!(await prepareSent(trx, rec))) throw new NotOurs('row no longer ours');
-      try {
-        smtp.info = await transport.sendMail(message);
-      } catch (err) {
-        smtp.failed = { err };
-        throw err;
-      }
-      // Returning resolves the callback and knex writes COMMIT straight away: nothing else
-      // runs between the relay's 250 and the record leaving this process.
-    });
+    conn = await pool.acquireConnection();
   } catch (err) {
-    if (smtp.failed) return { kind: 'refused', err: smtp.failed.err };
-    if (err instanceof NotOurs) return { kind: 'not-ours' };
-    if (smtp.info === undefined) return { kind: 'unprepared', err };
-    // The relay took the mail but COMMIT failed or its answer was lost (connection cut,
-    // session timed out): record it again on a fresh connection. The record is idempotent,
-    // so a COMMIT that did land is not doubled; if this fails too, the row is re-sent
-    // when its lease runs out.
-    const info = smtp.info;
-    await persist(() => recordSent(db, rec));
-    return { kind: 'sent', info };
+    return { kind: 'unprepared', err };
   }
-  if (smtp.info === undefined) throw new Error('transaction committed without a send');
-  return { kind: 'sent', info: smtp.info };
+  let attempt: SendAttempt | { kind: 'commit-lost'; info: SendResult };
+  try {
+    attempt = await sendOnConnection(conn, transport, message, rec);
+  } finally {
+    await pool.releaseConnection(conn);
+  }
+  if (attempt.kind !== 'commit-lost') return attempt;
+  // The relay took the mail but COMMIT failed or its answer was lost (connection cut,
+  // session timed out): record it again on a fresh connection. The record is idempotent,
+  // so a COMMIT that did land is not doubled; if this fails too, the row is re-sent
+  // when its lease runs out.
+  await persist(() => recordSent(db, rec));
+  return { kind: 'sent', info: attempt.info };
 }
 
 /** PGlite (or a pool too small to hold a transaction): send, then record in one statement. */

@@ -176,33 +176,44 @@ export interface SentRecord {
 }
 
 /**
- * Marks the row sent and makes sure the incident's timeline shows the mail with its
- * Message-ID (replies are matched on it). A use case that already wrote the entry in its
- * own transaction, under the same Message-ID, is not duplicated. One statement, so it is
- * atomic and costs one round trip per mail. With `owner`, only a row still pending and
- * claimed by that owner is written; the result says whether it was.
+ * The statement that marks the row sent and makes sure the incident's timeline shows the
+ * mail with its Message-ID (replies are matched on it). A use case that already wrote the
+ * entry in its own transaction, under the same Message-ID, is not duplicated. One
+ * statement, so it is atomic and costs one round trip per mail. With `owner`, only a row
+ * still pending and claimed by that owner is written; its one row `n` says whether it was.
+ * `param(i)` writes the i-th of `values` into the text: a placeholder, or a literal.
  */
-async function writeSent(db: Knex | Knex.Transaction, rec: SentRecord, owner: string | null): Promise<boolean> {
+function sentStatement(rec: SentRecord, owner: string | null, param: (value: SqlValue) => string): string {
   const { row } = rec;
   const id = row.message_id.replace(/^<|>$/g, '');
   const data = JSON.stringify({ outboxId: row.id, template: row.template, to: row.to_address, cc: row.cc });
+  const p = param;
   // The timeline entry is a delivery record ('internal'), not a conversation entry: staff
   // answers are written, customer-visible, by their own use case.
-  const result = (await db.raw(
-    `with sent as (
-       update outbox set status = 'sent', sent_at = ?, last_error = null, claimed_by = null
-        where id = ? and (?::text is null or (status = 'pending' and claimed_by = ?))
+  return `with sent as (
+       update outbox set status = 'sent', sent_at = ${p(rec.now)}, last_error = null, claimed_by = null
+        where id = ${p(row.id)} and (${p(owner)}::text is null or (status = 'pending' and claimed_by = ${p(owner)}))
        returning incident_id),
      entry as (
        insert into incident_events (incident_id, kind, visibility, author_kind, author_email, body, message_id, data, created_at)
-       select sent.incident_id, 'email_out', 'internal', 'system', ?, ?, ?, ?::jsonb, ?
+       select sent.incident_id, 'email_out', 'internal', 'system', ${p(rec.author)}, ${p(rec.subject)}, ${p(id)}, ${p(data)}::jsonb, ${p(rec.now)}
          from sent
         where sent.incident_id is not null and not exists (
           select 1 from incident_events e
-           where e.incident_id = sent.incident_id and e.kind = 'email_out' and lower(e.message_id) in (?, ?)))
-     select count(*)::int as n from sent`,
-    [rec.now, row.id, owner, owner, rec.author, rec.subject, id, data, rec.now, id.toLowerCase(), `<${id.toLowerCase()}>`],
-  )) as { rows: { n: number }[] };
+           where e.incident_id = sent.incident_id and e.kind = 'email_out' and lower(e.message_id) in (${p(id.toLowerCase())}, ${p(`<${id.toLowerCase()}>`)})))
+     select count(*)::int as n from sent`;
+}
+
+type SqlValue = string | number | Date | null;
+
+/** Writes the record with bound parameters; true when a row was written. */
+async function writeSent(db: Knex | Knex.Transaction, rec: SentRecord, owner: string | null): Promise<boolean> {
+  const values: SqlValue[] = [];
+  const sql = sentStatement(rec, owner, (v) => {
+    values.push(v);
+    return '?';
+  });
+  const result = (await db.raw(sql, values)) as { rows: { n: number }[] };
   return (result.rows[0]?.n ?? 0) > 0;
 }
 
@@ -215,15 +226,24 @@ export async function recordSent(db: Knex, rec: SentRecord): Promise<void> {
 }
 
 /**
- * Writes the sent record inside the transaction that will carry the mail, before it goes
- * out; committing it is then the only step left after the relay's 250. False when the row
- * is no longer this worker's to send (its lease ran out and another worker took it, or it
- * was dropped), in which case nothing must be sent.
+ * The sent record of a row still held by `rec.row.claimed_by`, as one statement with its
+ * values written as literals (`quote` is the driver's literal escaping), so that it can
+ * travel in one simple query with the BEGIN that opens the send transaction: one round trip
+ * to prepare a send instead of three. Its result has one row `n`, 0 when the row is no
+ * longer this worker's to send (its lease ran out and another worker took it, or it was
+ * dropped), in which case nothing must be sent.
  */
-export async function prepareSent(trx: Knex.Transaction, rec: SentRecord): Promise<boolean> {
-  const owner = rec.row.claimed_by;
-  if (owner === null) return false;
-  return writeSent(trx, rec, owner);
+export function preparedSentSql(rec: SentRecord, quote: (text: string) => string): string {
+  const literal = (v: SqlValue): string => {
+    if (v === null) return 'null';
+    if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v)) throw new Error(`not an integer: ${v}`);
+      return String(v);
+    }
+    if (v instanceof Date) return `${quote(v.toISOString())}::timestamptz`;
+    return `${quote(v)}::text`;
+  };
+  return sentStatement(rec, rec.row.claimed_by ?? '', literal);
 }
 
 /** A transient failure: try again at `retryAt`, or give up once the attempts are spent. */
