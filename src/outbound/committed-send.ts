@@ -5,10 +5,10 @@
  * Message-ID). SMTP has no two-phase commit, so that window cannot be closed, only shrunk:
  *
  * - On PostgreSQL, the sent record (status, timeline entry) is written in a transaction
- *   opened before the send, and the 250 is answered with COMMIT alone: one message written
- *   to the database socket, with no pool wait and no statement to plan. The window is the
- *   time this process takes to read the 250 and write COMMIT (microseconds, plus however
- *   long the event loop was busy when the reply arrived).
+ *   opened before the send, and the 250 is answered with COMMIT: one message written to the
+ *   database socket, with no pool wait and no statement to plan (`send-lanes.ts`). The
+ *   window is the time this process takes to read the 250 and write COMMIT (microseconds,
+ *   plus however long the event loop was busy when the reply arrived).
  * - On the embedded PGlite, with its single connection, a transaction cannot stay open
  *   while other queries run; the record is written after the 250, in one statement.
  *
@@ -18,7 +18,7 @@
 import type { Knex } from 'knex';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { Config } from '../config/schema.js';
-import { preparedSentSql, recordSent, type SentRecord } from './outbox-store.js';
+import { recordSent, type SentRecord } from './outbox-store.js';
 import { SMTP_TIMEOUTS, type OutboundTransport, type SendResult } from './transport.js';
 
 /** How one send ended, before any retry decision. */
@@ -60,92 +60,6 @@ export async function persist(write: () => Promise<void>, delaysMs: readonly num
     }
   }
   return write();
-}
-
-/** The part of a pooled pg connection a send transaction uses. */
-interface PgConnection {
-  query(text: string): Promise<unknown>;
-  escapeLiteral(text: string): string;
-  /** Set by knex when the connection failed: the pool then destroys it instead of reusing it. */
-  __knex__disposed?: unknown;
-}
-
-interface PoolClient {
-  acquireConnection(): Promise<PgConnection>;
-  releaseConnection(connection: PgConnection): Promise<void>;
-}
-
-/** The `n` of the last result of a simple query (several statements answer with a list). */
-function lastCount(result: unknown): number {
-  const results = (Array.isArray(result) ? result : [result]) as { rows?: { n?: number }[] }[];
-  return results.at(-1)?.rows?.[0]?.n ?? 0;
-}
-
-/** Ends a transaction that must not commit; a connection that cannot is not reused. */
-async function rollback(conn: PgConnection): Promise<void> {
-  try {
-    await conn.query('ROLLBACK');
-  } catch (err) {
-    conn.__knex__disposed = err;
-  }
-}
-
-/** Opens the transaction, sends, and answers the 250 by COMMIT; 'commit-lost' when COMMIT failed. */
-async function sendOnConnection(conn: PgConnection, transport: OutboundTransport, message: Mail.Options, rec: SentRecord): Promise<SendAttempt | { kind: 'commit-lost'; info: SendResult }> {
-  // BEGIN, the session timeout and the prepared record travel as one simple query: one
-  // round trip before the send, and COMMIT alone after it.
-  const open = `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${HELD_SEND_TIMEOUT_MS}; ${preparedSentSql(rec, (t) => conn.escapeLiteral(t))}`;
-  let ours: boolean;
-  try {
-    ours = lastCount(await conn.query(open)) > 0;
-  } catch (err) {
-    await rollback(conn);
-    return { kind: 'unprepared', err };
-  }
-  if (!ours) {
-    await rollback(conn);
-    return { kind: 'not-ours' };
-  }
-  let info: SendResult;
-  try {
-    info = await transport.sendMail(message);
-  } catch (err) {
-    await rollback(conn);
-    return { kind: 'refused', err };
-  }
-  // Nothing else runs between the relay's 250 and COMMIT leaving this process.
-  try {
-    await conn.query('COMMIT');
-    return { kind: 'sent', info };
-  } catch (err) {
-    conn.__knex__disposed = err;
-    return { kind: 'commit-lost', info };
-  }
-}
-
-/** PostgreSQL: the sent record is prepared, the mail sent, and the 250 answered by COMMIT. */
-export async function sendInHeldTransaction(db: Knex, transport: OutboundTransport, message: Mail.Options, rec: SentRecord): Promise<SendAttempt> {
-  if (rec.row.claimed_by === null) return { kind: 'not-ours' };
-  const pool = db.client as PoolClient;
-  let conn: PgConnection;
-  try {
-    conn = await pool.acquireConnection();
-  } catch (err) {
-    return { kind: 'unprepared', err };
-  }
-  let attempt: SendAttempt | { kind: 'commit-lost'; info: SendResult };
-  try {
-    attempt = await sendOnConnection(conn, transport, message, rec);
-  } finally {
-    await pool.releaseConnection(conn);
-  }
-  if (attempt.kind !== 'commit-lost') return attempt;
-  // The relay took the mail but COMMIT failed or its answer was lost (connection cut,
-  // session timed out): record it again on a fresh connection. The record is idempotent,
-  // so a COMMIT that did land is not doubled; if this fails too, the row is re-sent
-  // when its lease runs out.
-  await persist(() => recordSent(db, rec));
-  return { kind: 'sent', info: attempt.info };
 }
 
 /** PGlite (or a pool too small to hold a transaction): send, then record in one statement. */

@@ -10,7 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Semaphore } from '../platform/semaphore.js';
-import { sendInHeldTransaction, sendThenRecord, type SendAttempt } from './committed-send.js';
+import { sendThenRecord } from './committed-send.js';
 import { classifyDeliveryError, describeDeliveryError, isPermanentRecipientReply, isRelayFailure, retryDelayMs } from './delivery-errors.js';
 import {
   claimDueRows,
@@ -29,6 +29,7 @@ import type { OwnerLock } from './owner-lock.js';
 import type { RelayGate } from './relay-gate.js';
 import type { RenderedMail, Renderer } from './render.js';
 import { messageForRow, renderRow } from './row-message.js';
+import type { LaneAttempt, SendLanes } from './send-lanes.js';
 import type { OutboundTransport, SendResult } from './transport.js';
 
 export interface DeliveryContext {
@@ -48,11 +49,11 @@ export interface DeliveryContext {
    */
   sendSlots: Semaphore;
   /**
-   * Whether each send holds a transaction open until the relay answers; false where none
-   * can be held (the embedded database's single connection, a tiny pool), in which case
-   * each mail is recorded right after its 250.
+   * Where each send holds a transaction open until the relay answers; null where none can
+   * be held (the embedded database's single connection, a tiny pool), in which case each
+   * mail is recorded right after its 250 (under `sendSlots`).
    */
-  holdTransaction: boolean;
+  lanes: SendLanes | null;
   relay: RelayGate;
   leaseMs: number;
   random: () => number;
@@ -119,15 +120,12 @@ async function onUnprepared(ctx: DeliveryContext, row: OutboxRow, err: unknown):
   return 'retried';
 }
 
-/** 'deferred': the relay was down when this mail's turn came; nothing was sent. */
-type Attempt = SendAttempt | { kind: 'deferred' };
-
-async function send(ctx: DeliveryContext, message: Mail.Options, rec: SentRecord): Promise<Attempt> {
+async function send(ctx: DeliveryContext, message: Mail.Options, rec: SentRecord): Promise<LaneAttempt> {
   const { db, transport } = ctx;
-  return ctx.sendSlots.run(async (): Promise<Attempt> => {
+  if (ctx.lanes !== null) return ctx.lanes.send(message, rec);
+  return ctx.sendSlots.run(async (): Promise<LaneAttempt> => {
     if (ctx.relay.isDown()) return { kind: 'deferred' };
-    if (!ctx.holdTransaction) return sendThenRecord(db, transport, message, rec);
-    return sendInHeldTransaction(db, transport, message, rec);
+    return sendThenRecord(db, transport, message, rec);
   });
 }
 

@@ -18,6 +18,7 @@ import { runBatch, type DeliveryContext, type RunResult } from './delivery.js';
 import { createOwnerLock } from './owner-lock.js';
 import { createRelayGate, probeInterval, type RelayStatus } from './relay-gate.js';
 import type { Renderer } from './render.js';
+import { createSendLanes } from './send-lanes.js';
 import type { OutboundTransport } from './transport.js';
 
 export type { RunResult } from './delivery.js';
@@ -54,12 +55,13 @@ const DEFAULT_LEASE_MS = 10 * 60_000;
 export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const held = isEmbedded(deps.db) ? 0 : heldSendLimit(deps.config);
   const owner = deps.lockName ?? `${deps.config.instance.id}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const relay = createRelayGate(probeInterval(deps.config.outbox.backoffBaseMs));
   const ctx: DeliveryContext = {
     ...deps,
     ownerLock: createOwnerLock({ db: deps.db, owner, log: deps.log }),
-    sendSlots: createSemaphore(held > 0 ? held : deps.config.smtpOut.maxConnections),
-    holdTransaction: held > 0,
-    relay: createRelayGate(probeInterval(deps.config.outbox.backoffBaseMs)),
+    sendSlots: createSemaphore(deps.config.smtpOut.maxConnections),
+    lanes: held > 0 ? createSendLanes({ db: deps.db, transport: deps.transport, lanes: held, relayDown: () => relay.isDown() }) : null,
+    relay,
     owner,
     leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
     random: deps.random ?? Math.random,
