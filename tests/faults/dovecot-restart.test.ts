@@ -29,7 +29,11 @@ afterAll(async () => {
 it(`${RESTARTS} Dovecot restart(s) during ${MESSAGES} messages: each processed once`, async () => {
   const firstHalf = Math.floor(MESSAGES / 2);
   await appendReports(dovecot, 'imap-restart', 1, firstHalf);
-  svc = await startTestService({ imap: { mailboxes: [mailboxConfig(dovecot, 'support', { batchSize: 25 })] } });
+  svc = await startTestService({
+    imap: { mailboxes: [mailboxConfig(dovecot, 'support', { batchSize: 25 })] },
+    // One customer opens every incident within the hour: each still gets its confirmation.
+    limits: { autoRepliesPerAddressPerHour: 1_000_000 },
+  });
   for (let r = 1; r <= RESTARTS; r += 1) {
     const target = Math.floor((firstHalf * r) / (RESTARTS + 1));
     await eventually(async () => expect(await countRows(svc.db, 'inbound_messages')).toBeGreaterThanOrEqual(target), 60_000, 20);
