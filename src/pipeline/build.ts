@@ -11,7 +11,8 @@ import type { Logger } from '../platform/logger.js';
 import { describeDecision } from '../rules/decision.js';
 import { identifyAll } from './facts.js';
 import { handleMessage } from './handle.js';
-import { createIngest, prepareOptionsFrom, type IngestOptions } from './ingest.js';
+import { createIngest, type IngestOptions } from './ingest.js';
+import { prepareOptionsFrom } from './prepare.js';
 import type { PrepareFn } from './prepare.js';
 import { createPreparePool } from './prepare-pool.js';
 

@@ -7,7 +7,7 @@
  *  1. Nothing is lost: the promise resolves only after a commit (processed, ignored or
  *     quarantined, raw bytes kept); it rejects only when nothing could be committed
  *     (database unavailable), so the source keeps the message and retries.
- *  2. Nothing happens twice: the log row is unique on the mailbox position and on the
+ *  2. Nothing happens twice: the log row (inbound-log.ts) is unique on the mailbox position and on the
  *     message key (Message-ID, else the SHA-256 of the raw bytes). The same mail seen again
  *     (crash before acknowledgement, UIDVALIDITY change, a second mailbox, a second
  *     worker) is reported as a duplicate and changes nothing. Policy for the same mail in
@@ -18,12 +18,12 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config/schema.js';
 import type { IngestFn, IngestOutcome, InboundMessage } from '../inbound/types.js';
-import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../mail/parse.js';
-import type { ScreenContext, ScreenResult } from '../mail/screen.js';
+import type { ScreenResult } from '../mail/screen.js';
 import type { ParsedMessage } from '../mail/types.js';
 import type { Interpretation } from '../rules/interpret.js';
-import { inProcessPrepare, sha256, type PrepareFn, type PrepareOptions } from './prepare.js';
-import { isEmbedded, prepared } from '../platform/db.js';
+import { inProcessPrepare, prepareOptionsFrom, sha256, type PrepareFn } from './prepare.js';
+import { findExisting, insertLogRows, quarantine, recordResults, type LogResult } from './inbound-log.js';
+import { isEmbedded } from '../platform/db.js';
 import { isDbUnavailable, isUniqueViolation } from '../platform/errors.js';
 import { createCommitGroups } from './commit-groups.js';
 import { EnrichmentFailed } from './enrichment.js';
@@ -96,32 +96,6 @@ class DryRunRollback extends Error {
   constructor(readonly handled: Handled, readonly inboundId: number) {
     super('dry run');
   }
-}
-
-export function parseLimitsFrom(config: Readonly<Config>): ParseLimits {
-  return { ...DEFAULT_PARSE_LIMITS, maxBytes: config.limits.maxMessageBytes, timeBudgetMs: config.limits.parseTimeMs };
-}
-
-/** What screening knows of us: what we stamp and sign on our mail, and the addresses we send from. */
-export function screenContextOf(config: Readonly<Config>): ScreenContext {
-  return {
-    ownAddresses: [config.mail.supportAddress],
-    messageIdDomain: config.mail.domain,
-    secret: config.security.linkSecret,
-    returnLocalPart: config.mail.replyLocalPart,
-    loopHeader: config.mail.loopHeader,
-    instanceId: config.instance.id,
-    maxReceived: 25,
-  };
-}
-
-/** What the text stages need from the configuration (plain data: it is sent to the workers). */
-export function prepareOptionsFrom(config: Readonly<Config>): PrepareOptions {
-  return {
-    limits: parseLimitsFrom(config),
-    screen: screenContextOf(config),
-    reference: { prefix: config.reference.prefix, digits: config.reference.digits },
-  };
 }
 
 export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): IngestFn {
@@ -266,16 +240,6 @@ async function dryRun(deps: IngestDeps, item: Item): Promise<Attempt> {
   });
 }
 
-interface LogResult {
-  id: number;
-  status: 'processed' | 'ignored' | 'quarantined';
-  decision: string;
-  /** The reason a decision kept the message in the quarantine (held for review). */
-  error: string | null;
-  trace: string;
-  incidentId: number | null;
-}
-
 /** The rules stage decides a quarantine by its kind and reason (`{kind: 'quarantine', reason}`). */
 function quarantineReason(decision: Handled['decision']): string | null {
   if (decision.kind !== 'quarantine') return null;
@@ -293,110 +257,4 @@ function logResult(id: number, screen: ScreenResult, handled: Handled): LogResul
     trace: JSON.stringify({ decision: handled.decision, screen: screen.kind === 'clean' ? 'clean' : `${screen.kind}: ${screen.reason}`, rules: handled.trace }, withoutNul),
     incidentId: handled.incidentId,
   };
-}
-
-/** Every message's result on its log row, in one statement. */
-async function recordResults(trx: Knex.Transaction, results: readonly LogResult[]): Promise<void> {
-  if (results.length === 0) return;
-  await trx.raw(`
-    update inbound_messages m
-    set status = r.status, decision = r.decision, trace = r.trace, incident_id = r.incident_id, error = r.error, processed_at = current_timestamp
-    from unnest(cast(:ids as int[]), cast(:statuses as text[]), cast(:decisions as text[]), cast(:traces as jsonb[]), cast(:incidents as int[]), cast(:errors as text[]))
-      as r(id, status, decision, trace, incident_id, error)
-    where m.id = r.id`, {
-    ids: results.map((r) => r.id),
-    statuses: results.map((r) => r.status),
-    decisions: results.map((r) => r.decision),
-    traces: results.map((r) => r.trace),
-    incidents: results.map((r) => r.incidentId),
-    errors: results.map((r) => r.error),
-  }).options(prepared('log_results'));
-}
-
-async function findExisting(db: Knex, msg: InboundMessage, key: string): Promise<number | null> {
-  const q = db('inbound_messages').first('id').where({ message_key: key });
-  if (msg.uid !== undefined && msg.uidValidity !== undefined) {
-    void q.orWhere({ mailbox: msg.mailbox, uid_validity: msg.uidValidity, uid: msg.uid });
-  }
-  const row = (await q) as { id: number } | undefined;
-  return row ? row.id : null;
-}
-
-interface LogFields {
-  key: string;
-  checksum: string;
-  status: 'processed' | 'quarantined';
-  parsed: ParsedMessage | null;
-  error: string | null;
-}
-
-function logRow(trx: Knex | Knex.Transaction, msg: InboundMessage, f: LogFields): Record<string, unknown> {
-  return {
-    source: msg.source,
-    mailbox: msg.mailbox,
-    uid_validity: msg.uidValidity ?? null,
-    uid: msg.uid ?? null,
-    message_id: f.parsed?.messageId ?? null,
-    message_key: f.key,
-    checksum: f.checksum,
-    raw_size: msg.raw.length,
-    raw: msg.raw,
-    status: f.status,
-    error: f.error,
-    from_address: f.parsed?.from?.address ?? null,
-    subject: f.parsed?.subject.slice(0, 998) ?? null,
-    received_at: msg.receivedAt,
-    processed_at: f.status === 'quarantined' ? trx.fn.now() : null,
-  };
-}
-
-interface LoggedRow { id: number; message_key: string; mailbox: string; uid_validity: string | null; uid: number | null }
-
-/**
- * The log rows of a group of messages in one statement; each message's new row id, or null
- * when the log already holds it (same key or same mailbox position) or an earlier message
- * of the group is the same mail.
- */
-async function insertLogRows(trx: Knex.Transaction, ps: readonly Prepared[]): Promise<(number | null)[]> {
-  const rows = ps.map((p) => logRow(trx, p.msg, { key: p.key, checksum: p.checksum, status: 'processed', parsed: p.parsed, error: null }));
-  const inserted = (await trx('inbound_messages').insert(rows).onConflict().ignore()
-    .returning(['id', 'message_key', 'mailbox', 'uid_validity', 'uid'])
-    .options(prepared(`log_insert_${ps.length}`))) as LoggedRow[];
-  // A row is told apart by its mailbox position when it has one, else by its key: two
-  // messages of the group with one key and no position are one mail, and the first wins.
-  const ident = (key: string, mailbox: string, uidValidity: string | null | undefined, uid: number | null | undefined) =>
-    uid === null || uid === undefined ? `key:${key}` : `pos:${mailbox}/${uidValidity ?? ''}/${uid}`;
-  const byIdent = new Map(inserted.map((r) => [ident(r.message_key, r.mailbox, r.uid_validity, r.uid), r.id]));
-  return ps.map((p) => {
-    const k = ident(p.key, p.msg.mailbox, p.msg.uidValidity, p.msg.uid);
-    const id = byIdent.get(k) ?? null;
-    byIdent.delete(k);
-    return id;
-  });
-}
-
-/** One quarantined message's log row. */
-async function insertQuarantined(db: Knex, msg: InboundMessage, f: LogFields): Promise<number> {
-  const [row] = (await db('inbound_messages').insert(logRow(db, msg, f)).returning('id')) as { id: number }[];
-  if (!row) throw new Error('inbound_messages insert returned no id');
-  return row.id;
-}
-
-/** Commits the message as quarantined with its raw bytes and the reason; a duplicate stays a duplicate. */
-async function quarantine(
-  db: Knex,
-  msg: InboundMessage,
-  f: { key: string; checksum: string; reason: string; parsed: ParsedMessage | null },
-  opts: IngestOptions,
-): Promise<IngestOutcome> {
-  const existing = await findExisting(db, msg, f.key);
-  if (existing !== null) return { status: 'duplicate', inboundId: String(existing) };
-  if (opts.dryRun) return { status: 'quarantined', reason: f.reason, inboundId: '' };
-  try {
-    const id = await insertQuarantined(db, msg, { key: f.key, checksum: f.checksum, status: 'quarantined', parsed: f.parsed, error: f.reason });
-    return { status: 'quarantined', reason: f.reason, inboundId: String(id) };
-  } catch (err) {
-    if (isUniqueViolation(err)) return { status: 'duplicate', inboundId: String((await findExisting(db, msg, f.key)) ?? '') };
-    throw err;
-  }
 }

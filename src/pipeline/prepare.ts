@@ -6,9 +6,10 @@
  * run there, and in-process where no pool is given (tests of the pipeline's logic).
  */
 import { createHash } from 'node:crypto';
+import type { Config } from '../config/schema.js';
 import type { ReferenceFormat } from '../domain/incidents/reference.js';
 import { referencePattern } from '../domain/incidents/reference.js';
-import { MailParseError, parseMessage, type ParseLimits } from '../mail/parse.js';
+import { DEFAULT_PARSE_LIMITS, MailParseError, parseMessage, type ParseLimits } from '../mail/parse.js';
 import { screenMessage, type Envelope, type ScreenContext, type ScreenResult } from '../mail/screen.js';
 import type { ParsedMessage } from '../mail/types.js';
 import { interpret, type Interpretation } from '../rules/interpret.js';
@@ -33,6 +34,32 @@ export interface PrepareRefusal {
 }
 
 export type PrepareOutcome = ({ ok: true } & PreparedText) | ({ ok: false } & PrepareRefusal);
+
+export function parseLimitsFrom(config: Readonly<Config>): ParseLimits {
+  return { ...DEFAULT_PARSE_LIMITS, maxBytes: config.limits.maxMessageBytes, timeBudgetMs: config.limits.parseTimeMs };
+}
+
+/** What screening knows of us: what we stamp and sign on our mail, and the addresses we send from. */
+export function screenContextOf(config: Readonly<Config>): ScreenContext {
+  return {
+    ownAddresses: [config.mail.supportAddress],
+    messageIdDomain: config.mail.domain,
+    secret: config.security.linkSecret,
+    returnLocalPart: config.mail.replyLocalPart,
+    loopHeader: config.mail.loopHeader,
+    instanceId: config.instance.id,
+    maxReceived: 25,
+  };
+}
+
+/** What the text stages need from the configuration (plain data: it is sent to the workers). */
+export function prepareOptionsFrom(config: Readonly<Config>): PrepareOptions {
+  return {
+    limits: parseLimitsFrom(config),
+    screen: screenContextOf(config),
+    reference: { prefix: config.reference.prefix, digits: config.reference.digits },
+  };
+}
 
 /** The text stages of one message, for the pipeline: in a worker or in-process. */
 export type PrepareFn = (raw: Buffer, envelope?: Envelope | null) => Promise<PrepareOutcome>;

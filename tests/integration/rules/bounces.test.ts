@@ -12,7 +12,7 @@ import { parseMessage } from '../../../src/mail/parse.js';
 import { screenMessage, type ScreenResult } from '../../../src/mail/screen.js';
 import { makeReturnPath } from '../../../src/mail/verp.js';
 import { enqueueMails } from '../../../src/outbound/outbox.js';
-import { screenContextOf } from '../../../src/pipeline/ingest.js';
+import { screenContextOf } from '../../../src/pipeline/prepare.js';
 import { countingSoftBounces } from '../../../src/store/bounces.js';
 import { seedDemo } from '../../../src/store/seed.js';
 import { createTestDb, type TestDb } from '../../support/db.js';
