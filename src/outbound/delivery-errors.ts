@@ -67,6 +67,11 @@ export function isRelayFailure(err: unknown): boolean {
 }
 
 /** True for a rejection that is about the recipient's address and final (RFC 5321 §4.2.1: 5yz). */
+/** The RFC 3463 enhanced status code of an SMTP reply ("550 5.1.1 …" gives 5.1.1), if it has one. */
+export function enhancedStatus(response: string): string | null {
+  return /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})(?!\d)/.exec(response.trim())?.[1] ?? null;
+}
+
 export function isPermanentRecipientReply(response: string): boolean {
   return /^5\d\d/.test(response.trim());
 }

@@ -16,7 +16,7 @@ import {
   claimDueRows,
   deferRow,
   loadBatchFacts,
-  markBouncing,
+  recordRefusals,
   recordFailure,
   recordRetry,
   releaseRelayWaits,
@@ -75,12 +75,14 @@ export interface BatchResult extends RunResult {
 type Outcome = 'sent' | 'retried' | 'failed' | 'skipped';
 
 /** A Cc refused for good while others accepted the mail: the mail is sent, the address bounces. */
-async function markRefusedCc(db: Knex, info: SendResult, now: Date): Promise<void> {
+async function markRefusedCc(ctx: DeliveryContext, row: OutboxRow, info: SendResult, now: Date): Promise<void> {
   const refused = (info.rejectedErrors ?? [])
     .filter((e) => typeof e.recipient === 'string' && isPermanentRecipientReply(e.response ?? ''))
-    .map((e) => ({ address: e.recipient ?? '', reason: e.response ?? '' }));
-  for (const r of refused) await markBouncing(db, [r.address], r.reason, now);
+    .map((e) => ({ email: e.recipient ?? '', response: e.response ?? '' }));
+  await recordRefusals(ctx.db, row.id, refused, now, softPolicy(ctx));
 }
+
+const softPolicy = (ctx: DeliveryContext) => ({ limit: ctx.config.bounces.softLimit, days: ctx.config.bounces.softDays });
 
 /** When a row that failed `row.attempts` times is due again: capped, jittered backoff. */
 function retryTime(ctx: DeliveryContext, row: OutboxRow, now: Date): Date {
@@ -93,8 +95,8 @@ async function onError(ctx: DeliveryContext, row: OutboxRow, err: unknown): Prom
   const verdict = classifyDeliveryError(err);
   const now = ctx.clock.now();
   if (verdict.kind === 'permanent') {
-    const bouncing = verdict.recipientRejected ? [row.to_address] : [];
-    await recordFailure(db, row, { error: verdict.reason, bouncing, now });
+    const refused = verdict.recipientRejected ? [{ email: row.to_address, response: verdict.reason }] : [];
+    await recordFailure(db, row, { error: verdict.reason, refused, now, policy: softPolicy(ctx) });
     log.warn({ msg: 'mail failed permanently', outbox: row.id, to: row.to_address, reason: verdict.reason });
     return 'failed';
   }
@@ -144,7 +146,7 @@ async function deliver(ctx: DeliveryContext, row: OutboxRow, facts: BatchFacts):
   } catch (err) {
     // A row its template cannot render will not render better later.
     const error = `render: ${describeDeliveryError(err)}`;
-    await recordFailure(db, row, { error, bouncing: [], now: ctx.clock.now() });
+    await recordFailure(db, row, { error, refused: [], now: ctx.clock.now(), policy: softPolicy(ctx) });
     log.error({ msg: 'mail could not be rendered', outbox: row.id, template: row.template, err });
     return 'failed';
   }
@@ -154,7 +156,7 @@ async function deliver(ctx: DeliveryContext, row: OutboxRow, facts: BatchFacts):
   switch (attempt.kind) {
     case 'sent':
       ctx.relay.succeeded();
-      await markRefusedCc(db, attempt.info, ctx.clock.now());
+      await markRefusedCc(ctx, row, attempt.info, ctx.clock.now());
       return 'sent';
     case 'deferred':
       return onDeferred(ctx, row);

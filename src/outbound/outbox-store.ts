@@ -6,6 +6,9 @@
  * due again by itself once the lease runs out, without any cleanup job.
  */
 import type { Knex } from 'knex';
+import { classifyFailure } from '../mail/bounce-reason.js';
+import { recordAddressFailure, type SoftPolicy } from '../store/bounces.js';
+import { enhancedStatus } from './delivery-errors.js';
 import type { AutoSubmitted, Threading } from './outbox.js';
 import { OWNER_LOCK_PREFIX } from './owner-lock.js';
 
@@ -281,19 +284,31 @@ export async function releaseRelayWaits(db: Knex, now: Date): Promise<number> {
   return n;
 }
 
-/** A permanent failure; `bouncing` names the addresses the server refused for good. */
-export async function recordFailure(db: Knex, row: OutboxRow, opts: { error: string; bouncing: string[]; now: Date }): Promise<void> {
+/** A recipient the relay refused for good at RCPT TO, with its reply. */
+export interface Refusal {
+  email: string;
+  response: string;
+}
+
+/** A permanent failure; `refused` names the recipients the server refused for good. */
+export async function recordFailure(db: Knex, row: OutboxRow, opts: { error: string; refused: readonly Refusal[]; now: Date; policy: SoftPolicy }): Promise<void> {
   await db.transaction(async (trx) => {
     await trx('outbox').where({ id: row.id }).update({ status: 'failed', last_error: opts.error, claimed_by: null });
-    await markBouncing(trx, opts.bouncing, opts.error, opts.now);
+    await recordRefusals(trx, row.id, opts.refused, opts.now, opts.policy);
   });
 }
 
-export async function markBouncing(db: Knex, addresses: readonly string[], reason: string, now: Date): Promise<void> {
-  for (const email of new Set(addresses.map((a) => a.trim().toLowerCase()))) {
-    await db('bouncing_addresses')
-      .insert({ email, reason, count: 1, first_bounced_at: now, last_bounced_at: now })
-      .onConflict('email')
-      .merge({ reason, last_bounced_at: now, count: db.raw('bouncing_addresses.count + 1') });
+/**
+ * Refusals at RCPT TO are bounces told at once: each is recorded by the reason its reply
+ * gives, as a bounce that came back would be. "550 5.1.1 no such user" stops the address; a
+ * full mailbox or a spam filter's 5xx counts as soft, towards `policy.limit` within its days.
+ */
+export async function recordRefusals(db: Knex, outboxId: number, refused: readonly Refusal[], now: Date, policy: SoftPolicy): Promise<void> {
+  for (const r of refused) {
+    const status = enhancedStatus(r.response);
+    const { severity, cause } = classifyFailure(status, r.response);
+    await recordAddressFailure(db, {
+      email: r.email.trim().toLowerCase(), severity, cause, status, reason: r.response, outboxId, inboundId: null, at: now,
+    }, policy);
   }
 }

@@ -64,6 +64,25 @@ export async function stopMailing(db: Db, email: string, kind: 'hard' | 'soft', 
 }
 
 /**
+ * One address's failure, recorded by its reason, whoever saw it (a bounce that came back, or
+ * the relay refusing the recipient at RCPT TO): a hard one stops mail to the address at once,
+ * soft ones only once `policy.limit` of them fell within `policy.days`, a delay never.
+ * Returns what became of the address, for the log and the incident.
+ */
+export async function recordAddressFailure(db: Db, e: BounceEvent, policy: SoftPolicy): Promise<string> {
+  await recordBounceEvent(db, e);
+  if (e.severity === 'hard') {
+    await stopMailing(db, e.email, 'hard', e.reason, e.at);
+    return `${e.email}: hard (${e.cause}), mail to it stopped`;
+  }
+  if (e.severity === 'delay') return `${e.email}: delayed, nothing failed yet`;
+  const n = await countingSoftBounces(db, e.email, e.at, policy.days);
+  if (n < policy.limit) return `${e.email}: soft (${e.cause}), ${n} of ${policy.limit} in ${policy.days} days`;
+  await stopMailing(db, e.email, 'soft', `${n} soft bounces in ${policy.days} days, last ${e.reason}`, e.at);
+  return `${e.email}: soft (${e.cause}), ${n} in ${policy.days} days, mail to it stopped`;
+}
+
+/**
  * New mail from the address proves it works: its soft bounces no longer count and a soft
  * stop is lifted (a hard stop stays for staff to lift). One statement, on every clean mail.
  */

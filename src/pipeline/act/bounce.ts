@@ -9,9 +9,7 @@
  * The incident whose mail bounced gets a `bounce` entry.
  */
 import type { BounceFailure, BounceVerdict } from '../../mail/screen-bounce.js';
-import {
-  countingSoftBounces, everMailed, outboxByMessageId, outboxRecipients, recordBounceEvent, stopMailing,
-} from '../../store/bounces.js';
+import { everMailed, outboxByMessageId, outboxRecipients, recordAddressFailure } from '../../store/bounces.js';
 import { incidentRepository } from '../../store/incidents.js';
 import { incidentBySentMessageIds } from '../../store/threading.js';
 import type { ActContext } from './context.js';
@@ -53,19 +51,9 @@ async function believed(ctx: ActContext, screen: BounceVerdict, row: Row | null)
 
 async function record(ctx: ActContext, f: BounceFailure, screen: BounceVerdict, row: Row | null): Promise<string> {
   const reason = `${f.cause}${f.status === null ? '' : ` (${f.status})`}: ${screen.reason}`;
-  await recordBounceEvent(ctx.trx, {
+  return recordAddressFailure(ctx.trx, {
     email: f.recipient, severity: f.severity, cause: f.cause, status: f.status, reason, outboxId: row?.id ?? null, inboundId: ctx.origin.inboundId, at: ctx.origin.at,
-  });
-  if (f.severity === 'hard') {
-    await stopMailing(ctx.trx, f.recipient, 'hard', reason, ctx.origin.at);
-    return `${f.recipient}: hard (${f.cause}), mail to it stopped`;
-  }
-  if (f.severity === 'delay') return `${f.recipient}: delayed, nothing failed yet`;
-  const { softLimit, softDays } = ctx.config.bounces;
-  const n = await countingSoftBounces(ctx.trx, f.recipient, ctx.origin.at, softDays);
-  if (n < softLimit) return `${f.recipient}: soft (${f.cause}), ${n} of ${softLimit} in ${softDays} days`;
-  await stopMailing(ctx.trx, f.recipient, 'soft', `${n} soft bounces in ${softDays} days, last ${reason}`, ctx.origin.at);
-  return `${f.recipient}: soft (${f.cause}), ${n} in ${softDays} days, mail to it stopped`;
+  }, { limit: ctx.config.bounces.softLimit, days: ctx.config.bounces.softDays });
 }
 
 export async function actBounce(ctx: ActContext, screen: BounceVerdict): Promise<number | null> {

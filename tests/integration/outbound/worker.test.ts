@@ -263,6 +263,35 @@ describe('outbox worker failures', () => {
     expect(sink.rcptAttempts).toEqual(['gone@customer.example']);
   });
 
+  it('counts a refusal at RCPT TO for a full mailbox as soft: the address is stopped only after bounces.softLimit of them', async () => {
+    const { softLimit } = config.bounces;
+    const full = 'full@customer.example';
+    sink.script('rcpt', Array.from({ length: softLimit }, () => ({ code: 552, message: '5.2.2 Mailbox full' })), full);
+    const w = worker();
+    for (let i = 1; i <= softLimit; i += 1) {
+      const queued = await enqueue(mail(full));
+      expect(await w.runOnce()).toEqual({ sent: 0, retried: 0, failed: 1, suppressed: 0 });
+      expect((await row(queued.id)).status).toBe('failed');
+      const stop = (await db('bouncing_addresses').where({ email: full }).first()) as { kind: string } | undefined;
+      // Before the limit the address still gets mail; at it, mail to it stops as a soft stop.
+      expect(stop?.kind).toBe(i < softLimit ? undefined : 'soft');
+    }
+    const events = (await db('bounce_events').where({ email: full }).select('severity', 'cause', 'status')) as unknown[];
+    expect(events).toEqual(Array.from({ length: softLimit }, () => ({ severity: 'soft', cause: 'mailbox-full', status: '5.2.2' })));
+    const after = await enqueue(mail(full));
+    expect(await w.runOnce()).toEqual({ sent: 0, retried: 0, failed: 0, suppressed: 1 });
+    expect((await row(after.id)).status).toBe('suppressed');
+  });
+
+  it('stops an address at once when the relay refuses it at RCPT TO as unknown, and records why', async () => {
+    sink.script('rcpt', [{ code: 550, message: '5.1.1 No such user here' }], 'nobody@customer.example');
+    await enqueue(mail('nobody@customer.example'));
+    expect((await worker().runOnce()).failed).toBe(1);
+    expect(await db('bouncing_addresses').where({ email: 'nobody@customer.example' }).first('kind')).toEqual({ kind: 'hard' });
+    expect(await db('bounce_events').where({ email: 'nobody@customer.example' }).select('severity', 'cause', 'status'))
+      .toEqual([{ severity: 'hard', cause: 'user-unknown', status: '5.1.1' }]);
+  });
+
   it('does not mark the address bouncing when the server refuses the message content', async () => {
     sink.script('data', [{ code: 554, message: 'Message rejected as spam' }]);
     const queued = await enqueue(mail('sub@customer.example'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyDeliveryError, describeDeliveryError, isPermanentRecipientReply, retryDelayMs } from '../../../src/outbound/delivery-errors.js';
+import { classifyDeliveryError, describeDeliveryError, enhancedStatus, isPermanentRecipientReply, retryDelayMs } from '../../../src/outbound/delivery-errors.js';
 
 /** The shape nodemailer gives a failed send (smtp-connection `_formatError`). */
 function smtpError(response: string, command: string, code = 'EENVELOPE'): Error {
@@ -66,4 +66,12 @@ describe('retryDelayMs', () => {
       expect(d).toBeLessThanOrEqual(4000);
     }
   });
+});
+
+it('reads the enhanced status code of a reply, and only a well-formed one', () => {
+  expect(enhancedStatus('550 5.1.1 <a@b.example>: user unknown')).toBe('5.1.1');
+  expect(enhancedStatus('552-5.2.2 The mailbox is full')).toBe('5.2.2');
+  expect(enhancedStatus('550 Mailbox unavailable')).toBeNull();
+  expect(enhancedStatus('550 5.1.10 Recipient not found')).toBe('5.1.10');
+  expect(enhancedStatus('550 5.1.1234 odd')).toBeNull();
 });
