@@ -20,6 +20,16 @@ export interface InboundMessage {
   receivedAt: Date;
   /** Only on a release from the sender-review hold: the staff user who vouched for the sender. */
   releasedBy?: string;
+  /**
+   * Set by a source that hands over several messages at once (IMAP): messages with the same
+   * `key` (the sender) commit in the order the source handed them over. `admitted` is called
+   * once the pipeline has taken this message's place in that order (parsed and queued for a
+   * transaction, or finished): the source may hand over the sender's next message from then
+   * on, without waiting for this one to commit. When a message cannot be committed (the
+   * promise rejects), the later ones of its key with the same `handover` (any object naming
+   * one batch of the source) are not committed either, so they can be handed over again in order.
+   */
+  order?: { key: string; handover?: object; admitted(): void };
 }
 
 /** What became of a message once ingestion finished; every outcome is committed. */

@@ -76,10 +76,12 @@ export async function handleMessage(trx: Knex.Transaction, input: HandleInput, d
     trx, config: deps.config, kb: deps.kb, log, message: input.message, facts,
     origin: { at: now, inboundId: input.inboundId, messageId: input.message.messageId }, enrich: input.enrich,
     ...(input.mails === undefined ? {} : { mails: input.mails }),
+    ...(input.answersSpent === undefined ? {} : { answersSpent: input.answersSpent }),
     ...(input.identity?.reportAudience ? { reportAudience: input.identity.reportAudience } : {}),
   };
   // New mail from an address proves it takes mail again: its soft bounces stop counting.
-  if (input.screen.kind === 'clean' && facts.sender.email !== null) await clearSoftBounces(trx, facts.sender.email, now);
+  // (The identify stage says whether there is any; without it, the clearing itself finds out.)
+  if (input.screen.kind === 'clean' && facts.sender.email !== null && input.identity?.softBounces !== false) await clearSoftBounces(trx, facts.sender.email, now);
   ctx.answersStopped = await noteLoopStop(ctx, decision);
   const incidentId = await act(ctx, decision, input.screen);
   log.info({ msg: 'message handled', decision: decision.kind, incident: incidentId });

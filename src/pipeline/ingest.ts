@@ -59,6 +59,12 @@ export interface HandleContext {
   /** Set when staff released the mail from a sender-authentication hold (InboundMessage.releasedBy). */
   releasedBy?: string;
   /**
+   * Answers taken from each address's hourly budget by the messages handled so far in this
+   * transaction (the count after each, by lower-cased address): a later message from the same
+   * sender in the same group sees its `identity.autoRepliesThisHour` corrected by it.
+   */
+  answersSpent?: Map<string, number>;
+  /**
    * Outbox rows the rules stage queues without waiting for their insert; the pipeline writes
    * those of the whole group in one statement, in the same transaction, before the commit.
    */
@@ -109,16 +115,34 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
       transactions: isEmbedded(deps.db) ? 1 : deps.config.ingest.transactions,
       groupSize: deps.config.ingest.groupSize,
       process: (trx, items) => processGroup(trx, deps, items),
+      // An optional enrichment that failed: the message is handled again without them, before
+      // the sender's next message (enrichment.ts).
+      retry: retryWithoutEnrichment,
       onSplit: (size, err) => deps.log.info({ msg: 'shared transaction rolled back; committing its messages one by one', messages: size, err }),
       // Unreachable, the database would fail each message again after its own wait.
       splits: (err) => !isDbUnavailable(err),
     });
-  const commit = (item: Item): Promise<Attempt> => (groups ? groups.run(item) : dryRun(deps, item));
+  const commit = (item: Item, order: { key: string; handover?: object }): Promise<Attempt> => (groups
+    ? groups.run(item, order)
+    : dryRun(deps, item).catch((err: unknown) => {
+      const again = retryWithoutEnrichment(item, err);
+      if (again === null) throw err;
+      return dryRun(deps, again);
+    }));
 
   return async function ingest(msg: InboundMessage): Promise<IngestOutcome> {
+    try {
+      return await ingestOne(msg);
+    } finally {
+      msg.order?.admitted();
+    }
+  };
+
+  async function ingestOne(msg: InboundMessage): Promise<IngestOutcome> {
     const log = deps.log.child({ mailbox: msg.mailbox, uid: msg.uid });
     const prepared = await prepare(msg.raw, msg.envelope ?? null);
     if (!prepared.ok) {
+      msg.order?.admitted();
       const { reason } = prepared;
       const checksum = prepared.checksum ?? sha256(msg.raw);
       log.warn({ msg: 'message quarantined', reason });
@@ -128,15 +152,15 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
     const checksum = parsed.checksum;
     const key = messageKey(parsed.messageId, checksum);
     const input = { msg, parsed, key, checksum, screen, read, mailboxProduct: productOf.get(msg.mailbox) ?? null };
+    const order = msg.order ?? { key: parsed.from?.address?.toLowerCase() ?? '' };
     try {
-      const attempt = await commit({ p: input, enrich: true }).catch((err: unknown) => {
-        if (!(err instanceof EnrichmentFailed) || isDbUnavailable(err.cause)) throw err;
-        log.warn({ msg: 'optional enrichment failed; handling the message again without it', enrichment: err.enrichment, err: err.cause });
-        return commit({ p: input, enrich: false });
-      });
+      const committing = commit({ p: input, enrich: true }, order);
+      msg.order?.admitted();
+      const attempt = await committing;
       if (attempt === 'already-logged') return finish(msg, null, { status: 'duplicate', inboundId: String((await findExisting(deps.db, msg, key)) ?? '') });
       const { outcome, handled } = attempt;
       log.info({ msg: 'message ingested', status: outcome.status, decision: handled.decision.kind, incident: handled.incidentId });
+      if (attempt.retried) log.warn({ msg: 'optional enrichment failed; handled the message again without it', enrichment: attempt.retried.enrichment, err: attempt.retried.cause });
       return finish(msg, handled, outcome);
     } catch (err) {
       if (err instanceof DryRunRollback) {
@@ -151,7 +175,7 @@ export function createIngest(deps: IngestDeps, opts: IngestOptions = {}): Ingest
       log.error({ msg: 'message quarantined', err, reason });
       return finish(msg, null, await quarantine(deps.db, msg, { key, checksum, reason, parsed }, opts));
     }
-  };
+  }
 
   function finish(msg: InboundMessage, handled: Handled | null, outcome: IngestOutcome): IngestOutcome {
     opts.onHandled?.(msg, handled, outcome);
@@ -173,10 +197,12 @@ interface Item {
   p: Prepared;
   /** False when handling again after an optional enrichment failed. */
   enrich: boolean;
+  /** Set on that second handling: the failure that caused it. */
+  retried?: EnrichmentFailed;
 }
 
 /** What became of one message in a group: handled, or already in the log (a duplicate; nothing written). */
-type Attempt = { outcome: IngestOutcome; handled: Handled } | 'already-logged';
+type Attempt = { outcome: IngestOutcome; handled: Handled; retried?: EnrichmentFailed } | 'already-logged';
 
 /**
  * The messages of a group, inside their (shared) transaction, each stage once for all of
@@ -188,16 +214,18 @@ async function processGroup(trx: Knex.Transaction, deps: IngestDeps, items: read
   // The log rows come first and are unique: a second reader of the same mail stops here,
   // waiting on the first one's commit, and finds it a duplicate.
   const ids = await insertLogRows(trx, items.map((it) => it.p));
-  const entries = items.map(({ p, enrich }, i) => {
+  const entries = items.map(({ p, enrich, retried }, i) => {
     const inboundId = ids[i] ?? null;
     const input: HandleContext | null = inboundId === null ? null : {
       message: p.parsed, screen: p.screen, read: p.read, inboundId, mailbox: p.msg.mailbox, mailboxProduct: p.mailboxProduct,
       envelopeRecipients: p.msg.envelope?.rcptTo ?? [], enrich, mails: [],
       ...(p.msg.releasedBy === undefined ? {} : { releasedBy: p.msg.releasedBy }),
     };
-    return { p, input };
+    return { p, input, retried };
   });
   const live = entries.flatMap(({ input }) => (input === null ? [] : [input]));
+  const answersSpent = new Map<string, number>();
+  for (const input of live) input.answersSpent = answersSpent;
   if (deps.identify && live.length > 0) {
     const identities = await deps.identify(trx, live);
     for (const [i, input] of live.entries()) {
@@ -207,16 +235,18 @@ async function processGroup(trx: Knex.Transaction, deps: IngestDeps, items: read
   }
   const results: Attempt[] = [];
   const logged: LogResult[] = [];
-  for (const { p, input } of entries) {
+  for (const { p, input, retried } of entries) {
     if (input === null) {
       results.push('already-logged');
       continue;
     }
+    const spent = input.identity ? answersSpent.get((input.identity.sender.email ?? '').toLowerCase()) : undefined;
+    if (input.identity && spent !== undefined) input.identity = { ...input.identity, autoRepliesThisHour: spent };
     const handled = await deps.handle(trx, input);
     const result = logResult(input.inboundId, p.screen, handled);
     logged.push(result);
     const inboundId = String(input.inboundId);
-    results.push({ handled, outcome: outcomeOf(result, p.screen, handled, inboundId) });
+    results.push({ handled, outcome: outcomeOf(result, p.screen, handled, inboundId), ...(retried ? { retried } : {}) });
   }
   await queueMails(trx, deps.config, live.flatMap((input) => input.mails ?? []));
   await recordResults(trx, logged);
@@ -229,6 +259,11 @@ function outcomeOf(result: LogResult, screen: ScreenResult, handled: Handled, in
     case 'quarantined': return { status: 'quarantined', reason: result.error ?? result.decision, inboundId };
     case 'processed': return { status: 'processed', decision: result.decision, inboundId };
   }
+}
+
+/** The item again without its optional enrichments, when they are what failed (enrichment.ts). */
+function retryWithoutEnrichment(item: Item, err: unknown): Item | null {
+  return err instanceof EnrichmentFailed && !isDbUnavailable(err.cause) && item.enrich ? { ...item, enrich: false, retried: err } : null;
 }
 
 /** A dry run: one message handled as live mail would be, then everything rolled back. */

@@ -44,6 +44,8 @@ export interface Identity {
    * incident needs it, and reading it here saves that incident a statement.
    */
   reportAudience: KnownAudience | null;
+  /** Whether the address has soft bounces still counting or a soft stop, which its new mail clears. */
+  softBounces: boolean;
 }
 
 interface IdentityRow {
@@ -55,6 +57,7 @@ interface IdentityRow {
   auto_replies: number | null;
   already: number | null;
   report_recipients: RecipientRow[] | null;
+  soft_bounces: boolean;
 }
 
 /**
@@ -82,6 +85,8 @@ const IDENTITY_SQL = `
     cat.catalogue,
     (select count from auto_reply_counters where email = q.email and window_start = :window) as auto_replies,
     (select incident_id from incident_events where inbound_id = q.inbound limit 1) as already,
+    (exists (select 1 from bounce_events where email = q.email and severity = 'soft' and cleared_at is null)
+      or exists (select 1 from bouncing_addresses where email = q.email and kind = 'soft')) as soft_bounces,
     case when who.id is null then null else ${reportRecipientsSql('who.account_id', 'q.email')} end as report_recipients
   from unnest(cast(:emails as text[]), cast(:inbounds as int[])) with ordinality as q(email, inbound, ord)
   cross join cat
@@ -128,5 +133,6 @@ function toIdentity(q: IdentityQuery, email: string, row: IdentityRow, today: st
     reportAudience: c === null || row.report_recipients === null
       ? null
       : { accountId: c.account_id, author: email, account: c.account_name, recipients: row.report_recipients },
+    softBounces: email !== '' && row.soft_bounces,
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Ingests one fetched batch with bounded concurrency, so commits run on several database
  * connections at once, while mail from the same sender stays in arrival order (a customer's
- * follow-up must not overtake the mail that opened the incident). A failure stops new work;
- * what already committed is still reported so it can be acknowledged.
+ * follow-up must not overtake the mail that opened the incident). A sender's next message
+ * starts once the previous one is admitted: taken into the pipeline's commit order, which
+ * the pipeline then keeps (InboundMessage.order), or finished, when it is not told earlier.
+ * A failure stops new work; what already committed is still reported so it can be acknowledged.
  */
 import type { IngestOutcome } from '../types.js';
 
@@ -10,7 +12,8 @@ export interface BatchItem {
   uid: number;
   /** Mail with the same key is ingested one after the other, in UID order. */
   key: string;
-  run(): Promise<IngestOutcome | null>;
+  /** `admitted` (callable more than once) lets the next item of the same key start before this one ends. */
+  run(admitted: () => void): Promise<IngestOutcome | null>;
 }
 
 export interface BatchResult {
@@ -30,18 +33,25 @@ export async function ingestBatch(items: BatchItem[], concurrency: number, shoul
     while (running.size >= Math.max(1, concurrency)) await Promise.race(running);
     if (failed || shouldStop()) break;
     const previous = lanes.get(item.key) ?? Promise.resolve();
+    let admit = (): void => undefined;
+    const admission = new Promise<void>((resolve) => {
+      admit = resolve;
+    });
     const task: Promise<void> = previous
       .then(async () => {
         if (failed) return;
-        done.set(item.uid, await item.run());
+        done.set(item.uid, await item.run(admit));
       })
       .catch((err: unknown) => {
         if (!failed) error = err;
         failed = true;
       })
-      .finally(() => running.delete(task));
+      .finally(() => {
+        admit();
+        running.delete(task);
+      });
     running.add(task);
-    lanes.set(item.key, task);
+    lanes.set(item.key, admission);
   }
   await Promise.all(running);
   return { done, error };

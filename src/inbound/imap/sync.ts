@@ -118,19 +118,26 @@ async function plannedFetches(client: ImapFlow, batch: number[], config: ImapMai
  */
 async function processBatch(client: ImapFlow, deps: SyncDeps, cursor: MailboxCursor, messages: FetchMessageObject[]): Promise<number> {
   const { config, logger } = deps;
-  const items = messages.map((message) => ({
-    uid: message.uid,
-    key: message.source ? senderKey(message.source) : `uid:${message.uid}`,
-    run: async (): Promise<IngestOutcome | null> => {
-      const raw = await sourceOf(client, message);
-      if (raw === null) {
-        // Expunged under us by another reader after our SEARCH: it is that reader's message now.
-        logger.info({ msg: 'message vanished before it was read, skipping', uid: message.uid });
-        return null;
-      }
-      return deps.ingest({ source: 'imap', mailbox: config.name, uidValidity: cursor.uidValidity, uid: message.uid, raw, receivedAt: receivedAt(message, deps.clock) });
-    },
-  }));
+  const handover = {};
+  const items = messages.map((message) => {
+    const key = message.source ? senderKey(message.source) : `uid:${message.uid}`;
+    return {
+      uid: message.uid,
+      key,
+      run: async (admitted: () => void): Promise<IngestOutcome | null> => {
+        const raw = await sourceOf(client, message);
+        if (raw === null) {
+          // Expunged under us by another reader after our SEARCH: it is that reader's message now.
+          logger.info({ msg: 'message vanished before it was read, skipping', uid: message.uid });
+          return null;
+        }
+        return deps.ingest({
+          source: 'imap', mailbox: config.name, uidValidity: cursor.uidValidity, uid: message.uid, raw, receivedAt: receivedAt(message, deps.clock),
+          order: { key, handover, admitted },
+        });
+      },
+    };
+  });
   const { done, error } = await ingestBatch(items, config.concurrency ?? 1, deps.shouldStop);
   const groups = new Map<string, { action: AckAction; uids: number[] }>();
   for (const [uid, outcome] of done) {

@@ -34,6 +34,8 @@ export interface ActContext {
   reportAudience?: KnownAudience;
   /** Why no automatic answer goes to this sender (a mail loop with a machine), or null. */
   answersStopped?: string | null;
+  /** Answers taken from each address's hourly budget so far, shared by a commit group (HandleContext.answersSpent). */
+  answersSpent?: Map<string, number>;
 }
 
 export const recipientOf = (ctx: ActContext, email: string): Promise<Recipient> =>
@@ -85,7 +87,9 @@ async function spendAnswer(ctx: ActContext, email: string): Promise<boolean> {
      returning count`,
     [email.toLowerCase(), autoReplyWindow(ctx.origin.at)],
   )) as { rows: { count: number }[] };
-  return (r.rows[0]?.count ?? 0) <= limit;
+  const count = r.rows[0]?.count ?? 0;
+  ctx.answersSpent?.set(email.toLowerCase(), count);
+  return count <= limit;
 }
 
 /**

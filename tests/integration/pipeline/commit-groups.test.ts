@@ -81,3 +81,74 @@ it('fails every item of a group at once when its failure is not worth a retry on
   expect(outcomes.slice(1).map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
   expect(calls).toBe(2);
 });
+
+it('keeps the items of one key in call order and never in two transactions at once, while other keys go ahead', async () => {
+  await t.db('items').del();
+  const log: string[] = [];
+  const open = new Map<string, number>();
+  let overlap = 0;
+  let mixed = 0;
+  const groups = createCommitGroups<{ n: number; key: string }, number>(t.db, {
+    transactions: 3,
+    groupSize: 4,
+    async process(trx, items) {
+      const keys = new Set(items.map((i) => i.key));
+      for (const k of keys) {
+        if ((open.get(k) ?? 0) > 0) overlap += 1;
+        open.set(k, (open.get(k) ?? 0) + 1);
+      }
+      if (items.some((a, i) => items.slice(i + 1).some((b) => b.key === a.key))) mixed += 1;
+      await trx.raw('select pg_sleep(0.01)');
+      for (const it of items) {
+        log.push(`${it.key}${it.n}`);
+        await trx('items').insert({ n: it.n, tx: it.key });
+      }
+      for (const k of keys) open.set(k, (open.get(k) ?? 1) - 1);
+      return items.map((i) => i.n);
+    },
+  });
+  // Two busy senders and a third with one mail: the sender's mails may share a transaction,
+  // never two at once, and come out in the order they went in.
+  const items = Array.from({ length: 30 }, (_, n) => ({ n, key: n === 29 ? 'c' : n % 2 === 0 ? 'a' : 'b' }));
+  const answers = await Promise.all(items.map((it) => groups.run(it, { key: it.key })));
+  expect(answers).toEqual(items.map((i) => i.n));
+  expect(overlap).toBe(0);
+  expect(mixed).toBeGreaterThan(0);
+  for (const key of ['a', 'b']) {
+    const seen = log.filter((l) => l.startsWith(key)).map((l) => Number(l.slice(1)));
+    expect(seen).toEqual(items.filter((i) => i.key === key).map((i) => i.n));
+  }
+  // The third sender's one mail did not wait for the 28 before it.
+  expect(log.indexOf('c29')).toBeLessThan(log.length - 1);
+});
+
+it('fails the later items of a key and handover with an uncommitted one, so they can be handed over again in order', async () => {
+  await t.db('items').del();
+  let down = true;
+  const groups = createCommitGroups<number, number>(t.db, {
+    // One item per transaction: the item after the failing one has a transaction of its own.
+    transactions: 1,
+    groupSize: 1,
+    splits: (err) => (err as Error).message !== 'database unreachable',
+    async process(trx, items) {
+      if (items.includes(1) && down) {
+        down = false; // back at once: the items after it would commit if nothing stopped them
+        throw new Error('database unreachable');
+      }
+      await trx('items').insert(items.map((n) => ({ n, tx: 'x' })));
+      return [...items];
+    },
+  });
+  const handover = {};
+  const blocker = groups.run(0, { key: 'other' });
+  const first = groups.run(1, { key: 'a', handover });
+  const second = groups.run(2, { key: 'a', handover });
+  const unrelated = groups.run(3, { key: 'b', handover });
+  const outcomes = await Promise.allSettled([blocker, first, second, unrelated]);
+  expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+  expect(String((outcomes[2] as PromiseRejectedResult).reason)).toMatch(/database unreachable/);
+  // Handed over again, in a new batch, they commit in order.
+  const again = {};
+  expect(await Promise.all([groups.run(1, { key: 'a', handover: again }), groups.run(2, { key: 'a', handover: again })])).toEqual([1, 2]);
+  expect(((await t.db('items').select('n').orderBy('n')) as { n: number }[]).map((r) => r.n)).toEqual([0, 1, 2, 3]);
+});

@@ -11,6 +11,7 @@ import { describeDecision } from '../../../src/rules/decision.js';
 import { identifyAll } from '../../../src/pipeline/facts.js';
 import { handleMessage } from '../../../src/pipeline/handle.js';
 import { createIngest, type HandleFn } from '../../../src/pipeline/ingest.js';
+import { ingestBatch, senderKey, type BatchItem } from '../../../src/inbound/imap/batch.js';
 import { createKnowledgeBase } from '../../../src/store/kb.js';
 import { seedDemo } from '../../../src/store/seed.js';
 import { createTestDb, type TestDb } from '../../support/db.js';
@@ -137,4 +138,45 @@ it('treats the same mail twice in a group, and mail the log already holds, as du
   const first = 'Arc console: transfer drops the call (2)'; // others[0], alone in the slot
   const waited = rows.filter((r) => r.subject !== 'Arc console: seen before' && r.subject !== first);
   expect(new Set(waited.map((r) => r.tx)).size).toBeLessThan(waited.length);
+});
+
+it("commits a sender's mail handed over in a batch in the order sent, sharing transactions, however long each takes to read", async () => {
+  const ingest = pipeline(config(1, 8));
+  const sender = SENDERS[0] ?? '';
+  const handover = {};
+  // The first mail is large and takes longest to parse; the ones after it are short.
+  const bodies = ['The recorder stops after ten minutes.\r\n' + 'Log line: buffer flushed to disk.\r\n'.repeat(8000), 'It also stops when the disk is half full.\r\n', 'And after a restart.\r\n', 'Still stopping.\r\n'];
+  const items: BatchItem[] = [mail(5), ...bodies.map((body, n): InboundMessage => ({
+    source: 'imap', mailbox: 'support', uidValidity: '7', uid: 9000 + n, receivedAt: new Date(),
+    raw: buildMessage({ headers: { From: `Group 0 <${sender}>`, To: 'support@support.example.com', Subject: `Arc console: the recorder stops (${n})`, 'Message-ID': `<in-order-${n}@dougsdogs.example>` }, body }),
+  }))].map((m) => ({
+    uid: m.uid ?? 0,
+    key: senderKey(m.raw),
+    run: (admitted) => ingest({ ...m, order: { key: senderKey(m.raw), handover, admitted } }),
+  }));
+  const { done, error } = await ingestBatch(items, 8, () => false);
+  expect(error).toBeNull();
+  expect([...done.values()].map((o) => o?.status)).toEqual(['processed', 'processed', 'processed', 'processed', 'processed']);
+  const mine = (await t.db('incidents as i').join('inbound_messages as m', 'm.incident_id', 'i.id').where('m.from_address', sender)
+    .orderBy('i.id').select('i.title', t.db.raw('m.xmin::text as tx'))) as { title: string; tx: string }[];
+  expect(mine.map((r) => r.title)).toEqual(bodies.map((_, n) => `Arc console: the recorder stops (${n})`));
+  expect(new Set(mine.map((r) => r.tx)).size).toBeLessThan(mine.length);
+});
+
+it("counts a sender's automatic answers across one shared transaction: the third Contact ID request in it is refused as over the limit", async () => {
+  const cfg = Object.freeze(configSchema.parse({ ...structuredClone(testConfig()), ingest: { transactions: 1, groupSize: 8 }, limits: { autoRepliesPerAddressPerHour: 2, attachmentBytes: 1000 } }));
+  const ingest = pipeline(cfg);
+  const sender = SENDERS[0] ?? '';
+  await t.db('auto_reply_counters').del();
+  const handover = {};
+  const request = (n: number): InboundMessage => ({
+    source: 'imap', mailbox: 'support', uidValidity: '7', uid: 9100 + n, receivedAt: new Date(),
+    raw: buildMessage({ headers: { From: `Group 0 <${sender}>`, To: 'support@support.example.com', Subject: 'What is my Contact ID?', 'Message-ID': `<cid-${n}@dougsdogs.example>` }, body: 'Thanks.\r\n' }),
+    order: { key: sender, handover, admitted: () => undefined },
+  });
+  const outcomes = await Promise.all([ingest(mail(5)), ingest(request(1)), ingest(request(2)), ingest(request(3))]);
+  expect(outcomes.slice(1).map((o) => (o as { decision: string }).decision)).toEqual(['contact-id:known', 'contact-id:known', expect.stringMatching(/rate-limited/)]);
+  const rows = await logRows();
+  expect(new Set(rows.filter((r) => r.subject === 'What is my Contact ID?').map((r) => r.tx)).size).toBe(1);
+  expect(await t.db('outbox').where({ to_address: sender }).count<{ c: number }[]>('* as c')).toEqual([{ c: 2 }]);
 });

@@ -32,6 +32,31 @@ describe('batch ingestion', () => {
     expect(aOrder).toEqual(['start 1', 'end 1', 'start 3', 'end 3', 'start 5', 'end 5']);
   });
 
+  it("starts a sender's next mail once the previous one is admitted, before it finishes", async () => {
+    const log: string[] = [];
+    const item = (uid: number): BatchItem => ({
+      uid, key: 'a',
+      run: async (admitted) => {
+        log.push(`start ${uid}`);
+        await tick();
+        admitted();
+        log.push(`admitted ${uid}`);
+        await tick();
+        await tick();
+        log.push(`end ${uid}`);
+        return ok(uid);
+      },
+    });
+    const { done, error } = await ingestBatch([item(1), item(2), item(3)], 8, () => false);
+    expect(error).toBeNull();
+    expect([...done.keys()].sort()).toEqual([1, 2, 3]);
+    // Each one starts after the one before it was admitted and before that one ended.
+    for (const uid of [2, 3]) {
+      expect(log.indexOf(`start ${uid}`)).toBeGreaterThan(log.indexOf(`admitted ${uid - 1}`));
+      expect(log.indexOf(`start ${uid}`)).toBeLessThan(log.indexOf(`end ${uid - 1}`));
+    }
+  });
+
   it('stops starting new work after a failure and reports what finished', async () => {
     const items: BatchItem[] = [1, 2, 3, 4].map((uid) => ({
       uid, key: `k${uid}`,
