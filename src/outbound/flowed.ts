@@ -8,7 +8,7 @@
  * The part is written by us (Content-Type with format=flowed, quoted-printable body):
  * nodemailer would otherwise set its own Content-Type on the text part.
  */
-import { encode, wrap } from 'nodemailer/lib/qp/index.js';
+import { quotedPrintablePart } from './qp.js';
 
 /** Longest line we write, soft-break space included (RFC 3676 §4.2 recommends at most 78). */
 export const FLOWED_WIDTH = 76;
@@ -55,6 +55,5 @@ export const FLOWED_CONTENT_TYPE = 'text/plain; charset=utf-8; format=flowed';
  * printable keeps it 7-bit; its soft breaks are the transport's, under the flowed ones.
  */
 export function flowedTextPart(text: string): string {
-  const body = wrap(encode(toFlowed(text)), 76);
-  return `Content-Type: ${FLOWED_CONTENT_TYPE}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${body}`;
+  return quotedPrintablePart(FLOWED_CONTENT_TYPE, toFlowed(text));
 }
