@@ -204,6 +204,8 @@ export const configSchema = z.object({
       oauth2: oauth2Schema.optional(),
       pool: bool.default(true),
       maxConnections: int(1, 50).default(4),
+      /** MAIL FROM, RCPT TO and DATA in one write when the relay offers PIPELINING (RFC 2920). */
+      pipelining: bool.default(true),
       dkim: z
         .object({ domainName: domain, keySelector: z.string().min(1), privateKey: z.string().min(1) })
         .optional(),

@@ -15,6 +15,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../platform/logger.js';
 import type { AccessTokenSource } from '../platform/oauth2.js';
 import { smtpAuthOptions } from './smtp-auth.js';
+import { installPipelining, PIPELINING_OPTION } from './smtp-pipelining.js';
 
 /** What a send reports back: the envelope recipients the server accepted and refused. */
 export interface SendResult {
@@ -128,9 +129,13 @@ export function createTransport(smtp: Readonly<Config['smtpOut']>, log: Logger, 
   // worker's batch and its graceful stop. A few requeues cover a pooled connection the
   // server closed while idle; after that the send fails and the outbox retries with backoff.
   const requeues: { maxRequeues: number } = { maxRequeues: 2 };
+  installPipelining();
+  // Read by every connection the transport opens (smtp-pipelining.ts): nodemailer hands its
+  // options on to each connection unchanged.
+  const pipelining = { [PIPELINING_OPTION]: smtp.pipelining } as object;
   const transporter = smtp.pool
-    ? nodemailer.createTransport({ ...common, ...requeues, pool: true, maxConnections: smtp.maxConnections, maxMessages: 500 } satisfies SMTPPool.Options)
-    : nodemailer.createTransport(common satisfies SMTPTransport.Options);
+    ? nodemailer.createTransport({ ...pipelining, ...({ ...common, ...requeues, pool: true, maxConnections: smtp.maxConnections, maxMessages: 500 } satisfies SMTPPool.Options) })
+    : nodemailer.createTransport({ ...pipelining, ...(common satisfies SMTPTransport.Options) });
   transporter.on('error', (err: unknown) => log.warn({ msg: 'smtp transport error', err }));
   return {
     sendMail: async (message) => {
