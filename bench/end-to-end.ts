@@ -12,6 +12,8 @@
  *  - the machine's reference rates measured in the same run (mailparser alone on the same
  *    mails; pooled nodemailer to the same sink with pre-rendered mails) and each figure as a
  *    ratio to them, since this machine's speed drifts from hour to hour.
+ * CASEMAIL__* variables set for the benchmark reach the service too, to compare settings
+ * (`CASEMAIL__SMTP_OUT__PIPELINING=false`, `CASEMAIL__INGEST__GROUP_SIZE=1`, …).
  * `--processes 2` runs two casemail processes on the one database (distinct `instance.id`):
  * one reads the mailbox at a time, both deliver. `--cpu-prof DIR` writes V8 CPU profiles.
  * Run: npx tsx bench/end-to-end.ts [--messages 2000] [--processes 1] [--steady-seconds 10]
@@ -89,9 +91,12 @@ async function until(what: string, done: () => boolean | Promise<boolean>, procs
   }
 }
 
+/** CASEMAIL__* variables of the benchmark's own environment, passed on to compare settings. */
+const overrides = (): Record<string, string> => Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('CASEMAIL__') && e[1] !== undefined));
+
 function start(env: Record<string, string>, k: number): CasemailProcess {
   const nodeArgs = PROFILE_DIR === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR)}`];
-  return startCasemail({ ...env, CASEMAIL__INSTANCE__ID: `bench-${k}` }, ['start'], { build: 'built', nodeArgs });
+  return startCasemail({ ...env, ...overrides(), CASEMAIL__INSTANCE__ID: `bench-${k}` }, ['start'], { build: 'built', nodeArgs });
 }
 
 /** The backlog: N mails appended while casemail is stopped, then delivered in full. */

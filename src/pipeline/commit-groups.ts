@@ -148,7 +148,6 @@ export function createCommitGroups<I, O>(db: Knex, opts: CommitGroupOptions<I, O
   /**
    * The next group: waiting items in call order, up to `groupSize`, leaving out every item
    * whose key a group in flight holds (and so, by skipping, every later item of that key).
-   * An item whose predecessor failed uncommitted fails with it.
    */
   const nextGroup = (): Pending<I, O>[] => {
     const group: Pending<I, O>[] = [];
@@ -168,6 +167,7 @@ export function createCommitGroups<I, O>(db: Knex, opts: CommitGroupOptions<I, O
     while (active < slots && queue.length > 0) {
       const taken = nextGroup();
       if (taken.length === 0) return;
+      // An item whose predecessor failed uncommitted fails with it, unprocessed.
       const group = taken.filter(inOrder);
       if (group.length === 0) continue;
       const keys = new Set(group.flatMap((p) => (p.key === null ? [] : [p.key])));
