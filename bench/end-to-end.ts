@@ -18,7 +18,6 @@
  * one reads the mailbox at a time, both deliver. `--cpu-prof DIR` writes V8 CPU profiles.
  * Run: npx tsx bench/end-to-end.ts [--messages 2000] [--processes 1] [--steady-seconds 10]
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMessage } from '../src/mail/parse.js';
 import { createTransport } from '../src/outbound/transport.js';
@@ -29,7 +28,8 @@ import { createTestDb, type TestDb } from '../tests/support/db.js';
 import { startDovecot, type Dovecot } from '../tests/support/dovecot.js';
 import { mailboxEnv, staleBuild, startCasemail, type CasemailProcess } from '../tests/support/process.js';
 import { startCountingSink, type CountingSink } from './counting-sink.js';
-import { printTable, runBenchmark } from './report.js';
+import { appendAll } from './messages.js';
+import { peakRssMb, percentile, printTable, processCpuMs, runBenchmark } from './report.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,7 +46,6 @@ const CONTACTS = ['Doug Dawson <doug@dougsdogs.example>', 'Martine Lefèvre <mar
 const CUSTOMERS = new Set(['doug@dougsdogs.example', 'martine@dougsdogs.example']);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
 /** A new incident: a subject and Message-ID never seen before, no references. */
 function newIncidentMail(i: number, tag: string): { id: string; raw: Buffer } {
@@ -58,24 +57,6 @@ function newIncidentMail(i: number, tag: string): { id: string; raw: Buffer } {
     `Message-ID: <${id}>\r\nDate: Thu, 03 Dec 2026 12:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}`,
   );
   return { id, raw };
-}
-
-/** utime + stime of a process in ms, and its peak RSS in MB, from /proc. */
-function usage(pid: number | undefined): { cpuMs: number; peakMb: number } {
-  if (pid === undefined) return { cpuMs: NaN, peakMb: NaN };
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuMs: (Number(fields[11]) + Number(fields[12])) * 10, peakMb: hwm ? Number(hwm[1]) / 1024 : NaN };
-}
-
-async function appendAll(dovecot: Dovecot, raws: Buffer[]): Promise<void> {
-  const client = await dovecot.connect('support');
-  try {
-    for (const raw of raws) await client.append('INBOX', raw);
-  } finally {
-    await client.logout();
-  }
 }
 
 const confirmations = (sink: CountingSink): number => sink.mails.filter((m) => m.rcptTo.some((r) => CUSTOMERS.has(r))).length;
@@ -107,20 +88,20 @@ async function backlog(t: TestDb, dovecot: Dovecot, sink: CountingSink, env: Rec
   await until('the first commit', async () => (await count()) > 0, procs);
   const firstAt = performance.now();
   const firstCount = await count();
-  const cpu0 = procs.map((p) => usage(p.child.pid).cpuMs);
+  const cpu0 = procs.map((p) => processCpuMs(p.child.pid));
   const out0 = sink.mails.length;
   await until(`${N} confirmations`, () => confirmations(sink) >= N, procs);
   const endAt = performance.now();
   // The routed reports of the last incidents may still be on their way: count them too.
   await until(`${N * 3} mails`, () => sink.mails.length >= N * 3, procs, 60_000).catch(() => undefined);
   const lastAt = Math.max(endAt, ...sink.mails.map((m) => m.acceptedAt));
-  const cpu = procs.map((p, i) => usage(p.child.pid).cpuMs - (cpu0[i] ?? 0)).reduce((a, b) => a + b, 0);
+  const cpu = procs.map((p, i) => processCpuMs(p.child.pid) - (cpu0[i] ?? 0)).reduce((a, b) => a + b, 0);
   const seconds = (endAt - firstAt) / 1000;
   const incoming = N - firstCount;
   const outbound = sink.mails.length - out0;
   const incomingRate = incoming / seconds;
   const outboundRate = outbound / ((lastAt - firstAt) / 1000);
-  const peak = Math.max(...procs.map((p) => usage(p.child.pid).peakMb));
+  const peak = Math.max(...procs.map((p) => peakRssMb(p.child.pid)));
   return {
     procs,
     incomingRate,
@@ -161,7 +142,7 @@ async function steady(dovecot: Dovecot, sink: CountingSink, rate: number, procs:
   };
   await until(`${mails.length} confirmations at ${rate}/s`, () => seen().size >= mails.length, procs, 300_000);
   const lat = [...seen()].map(([id, at]) => at - (sentAt.get(id) ?? at));
-  return [`APPEND → confirmation accepted at ${rate} mails/s (${mails.length} mails), p50 / p99 ms`, `${pct(lat, 50).toFixed(0)} / ${pct(lat, 99).toFixed(0)}`];
+  return [`APPEND → confirmation accepted at ${rate} mails/s (${mails.length} mails), p50 / p99 ms`, `${percentile(lat, 50).toFixed(0)} / ${percentile(lat, 99).toFixed(0)}`];
 }
 
 /** The same run's ceilings: mailparser alone, and pooled nodemailer to the same sink. */
@@ -209,7 +190,7 @@ async function main(): Promise<void> {
     procs = run.procs;
     results.push(...run.rows);
     for (const rate of [20, 100]) results.push(await steady(dovecot, sink, rate, procs));
-    results.push(['casemail peak RSS after the steady runs, MB', Math.max(...procs.map((p) => usage(p.child.pid).peakMb)).toFixed(0)]);
+    results.push(['casemail peak RSS after the steady runs, MB', Math.max(...procs.map((p) => peakRssMb(p.child.pid))).toFixed(0)]);
     for (const p of procs) p.child.kill('SIGTERM');
     await Promise.all(procs.map((p) => p.exited));
     procs = [];

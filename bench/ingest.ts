@@ -11,14 +11,13 @@
  * tsx loader instead, whose loader and transpiled modules add memory production does not have.
  * Run: npx tsx bench/ingest.ts [--messages N] [--latency N] [--big N] [--tsx]
  */
-import { readFileSync } from 'node:fs';
 import { parseMessage } from '../src/mail/parse.js';
 import { seedDemo } from '../src/store/seed.js';
 import { createTestDb, type TestDb } from '../tests/support/db.js';
-import { startDovecot, type Dovecot } from '../tests/support/dovecot.js';
+import { startDovecot } from '../tests/support/dovecot.js';
 import { mailboxEnv, staleBuild, startCasemail, type CasemailProcess, type ServiceBuild } from '../tests/support/process.js';
-import { addBenchContacts, messageWithAttachment, realisticMessage } from './messages.js';
-import { printTable, runBenchmark } from './report.js';
+import { addBenchContacts, appendAll, messageWithAttachment, realisticMessage } from './messages.js';
+import { peakRssMb, percentile, printTable, runBenchmark } from './report.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,27 +28,8 @@ const LATENCY_SAMPLES = arg('latency', 40);
 const BIG = arg('big', 6);
 const BUILD: ServiceBuild = process.argv.includes('--tsx') ? 'tsx' : 'built';
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = async (t: TestDb) => Number((await t.db('inbound_messages').count<{ c: number }[]>('* as c'))[0]?.c);
-
-function peakRss(pid: number | undefined): number {
-  if (!pid) return NaN;
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-async function appendAll(dovecot: Dovecot, raws: Buffer[]): Promise<void> {
-  const client = await dovecot.connect('support');
-  try {
-    for (const raw of raws) await client.append('INBOX', raw);
-  } finally {
-    await client.logout();
-  }
-}
 
 async function waitFor(t: TestDb, n: number, proc: CasemailProcess, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -97,7 +77,7 @@ async function main(): Promise<void> {
       while ((await count(t)) <= before) await sleep(5);
       lat.push(Date.now() - t0);
     }
-    results.push(['APPEND → commit latency p50 / p99, ms', `${pct(lat, 50)} / ${pct(lat, 99)}`]);
+    results.push(['APPEND → commit latency p50 / p99, ms', `${percentile(lat, 50)} / ${percentile(lat, 99)}`]);
     proc.child.kill('SIGTERM');
     await proc.exited;
 
@@ -107,7 +87,7 @@ async function main(): Promise<void> {
     await appendAll(dovecot, mixed);
     proc = startCasemail(env, ['start'], { build: BUILD });
     await waitFor(t, before + mixed.length, proc);
-    results.push([`peak RSS with ${BIG} × 10 MB attachments in the backlog, MB`, peakRss(proc.child.pid).toFixed(0)]);
+    results.push([`peak RSS with ${BIG} × 10 MB attachments in the backlog, MB`, peakRssMb(proc.child.pid).toFixed(0)]);
     proc.child.kill('SIGTERM');
     await proc.exited;
 

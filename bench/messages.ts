@@ -3,6 +3,7 @@
  * messages with large attachments for the memory measure.
  */
 import type { Knex } from 'knex';
+import type { Dovecot } from '../tests/support/dovecot.js';
 
 /** A backlog comes from many customers: 40 contacts of the demo account write in turn. */
 export const SENDERS = Array.from({ length: 40 }, (_, i) => `Customer ${i} <customer${i}@dougsdogs.example>`);
@@ -39,4 +40,14 @@ export function messageWithAttachment(i: number, bytes: number): Buffer {
     `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n--${boundary}\r\nContent-Type: text/plain\r\n\r\nLogs attached.\r\n` +
     `--${boundary}\r\nContent-Type: application/zip; name="logs-${i}.zip"\r\nContent-Disposition: attachment; filename="logs-${i}.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n${payload}\r\n--${boundary}--\r\n`,
   );
+}
+
+/** Appends the messages to the support user's INBOX, one APPEND each, over one connection. */
+export async function appendAll(dovecot: Dovecot, raws: readonly Buffer[]): Promise<void> {
+  const client = await dovecot.connect('support');
+  try {
+    for (const raw of raws) await client.append('INBOX', raw);
+  } finally {
+    await client.logout();
+  }
 }

@@ -27,9 +27,7 @@ export function postgresCpuMs(): number | null {
       if (!/^\d+$/.test(pid)) continue;
       try {
         if (!readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('postgres')) continue;
-        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        ticks += Number(fields[11]) + Number(fields[12]);
+        ticks += cpuTicks(Number(pid));
         found = true;
       } catch {
         // The process ended between the listing and the read.
@@ -43,3 +41,28 @@ export function postgresCpuMs(): number | null {
 
 /** USER_HZ, 100 on every Linux architecture casemail runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime + stime of a process in clock ticks, from /proc/<pid>/stat. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** CPU time a process has used so far, in ms (NaN without a pid). */
+export function processCpuMs(pid: number | undefined): number {
+  return pid === undefined ? NaN : (cpuTicks(pid) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** A process's peak resident memory (VmHWM) in MB (NaN without a pid). */
+export function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** The p-th percentile of `xs` (nearest rank), NaN when empty. */
+export function percentile(xs: readonly number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
