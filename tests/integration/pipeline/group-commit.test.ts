@@ -180,3 +180,21 @@ it("counts a sender's automatic answers across one shared transaction: the third
   expect(new Set(rows.filter((r) => r.subject === 'What is my Contact ID?').map((r) => r.tx)).size).toBe(1);
   expect(await t.db('outbox').where({ to_address: sender }).count<{ c: number }[]>('* as c')).toEqual([{ c: 2 }]);
 });
+
+it('lifts the soft bounces of a sender whose new mail arrives in a shared transaction, and only theirs', async () => {
+  const ingest = pipeline(config(1, 8));
+  const [bouncing, other] = [SENDERS[2] ?? '', SENDERS[3] ?? ''];
+  const at = clock.now();
+  await t.db('bounce_events').insert([bouncing, other].map((email) => ({ email, severity: 'soft', cause: 'mailbox-full', reason: '552 5.2.2 Mailbox full', at })));
+  await t.db('bouncing_addresses').insert([bouncing, other].map((email) => ({ email, reason: 'mailbox full', kind: 'soft' })));
+  try {
+    // Another sender's mail takes the slot; the bouncing sender's mail waits and is read with the group.
+    const outcomes = await Promise.all([ingest(mail(5)), ingest(mail(2)), ingest(mail(7))]);
+    expect(outcomes.map((o) => o.status)).toEqual(['processed', 'processed', 'processed']);
+    expect(await t.db('bouncing_addresses').pluck('email')).toEqual([other]);
+    expect(await t.db('bounce_events').whereNull('cleared_at').pluck('email')).toEqual([other]);
+  } finally {
+    await t.db('bounce_events').del();
+    await t.db('bouncing_addresses').del();
+  }
+});
